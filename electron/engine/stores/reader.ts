@@ -1,0 +1,75 @@
+// The interface both on-disk formats implement (mlflow-file/, mlflow-sqlite/). The index and the
+// watcher only ever talk to this, so a third format (e.g. a read-only copy of a remote server)
+// would slot in without touching them.
+import type {
+  Diagnostic,
+  Experiment,
+  LoggedModel,
+  MetricPoint,
+  RegisteredModel,
+  Run,
+  StoreInfo,
+  StoreSnapshot,
+} from '../model.ts';
+
+export interface LoadOptions {
+  /** Called as work is done; `total` may grow while folders are discovered. */
+  onProgress?: (done: number, total: number) => void;
+  /** Lets a long first load give the event loop back (queries stay responsive). */
+  signal?: AbortSignal;
+}
+
+/**
+ * What changed since the previous load/refresh. Upserts carry whole records; the index replaces
+ * what it had for those ids.
+ */
+export interface StoreChange {
+  experiments: Experiment[];
+  removedExperimentIds: string[];
+  runs: Run[];
+  removedRunIds: string[];
+  loggedModels: LoggedModel[];
+  removedLoggedModelIds: string[];
+  /** The whole registry when anything in it changed, else null. */
+  registry: RegisteredModel[] | null;
+}
+
+export function emptyChange(): StoreChange {
+  return {
+    experiments: [],
+    removedExperimentIds: [],
+    runs: [],
+    removedRunIds: [],
+    loggedModels: [],
+    removedLoggedModelIds: [],
+    registry: null,
+  };
+}
+
+export function isEmptyChange(c: StoreChange): boolean {
+  return (
+    c.experiments.length === 0 &&
+    c.removedExperimentIds.length === 0 &&
+    c.runs.length === 0 &&
+    c.removedRunIds.length === 0 &&
+    c.loggedModels.length === 0 &&
+    c.removedLoggedModelIds.length === 0 &&
+    c.registry === null
+  );
+}
+
+export interface StoreReader {
+  readonly info: StoreInfo;
+  /** Full read of the store. Never throws for bad content: problems become diagnostics. */
+  load(options?: LoadOptions): Promise<StoreSnapshot>;
+  /**
+   * Re-read what changed. `changedPaths` are absolute paths reported by the watcher (the file
+   * store maps them to experiments/runs/metric files; the SQLite store may ignore them and diff).
+   */
+  refresh(changedPaths: readonly string[]): Promise<StoreChange>;
+  /** Full history of one metric of one run, in logging order (file store: file order). */
+  getMetricHistory(runId: string, key: string): Promise<MetricPoint[]>;
+  /** Every problem currently known for this store (replaces the previous list). */
+  diagnostics(): Diagnostic[];
+  close(): Promise<void>;
+}

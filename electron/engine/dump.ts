@@ -59,7 +59,9 @@ function artifactsJson(list: ArtifactEntry[] | { error: string }): JsonValue[] {
   if (!Array.isArray(list)) return [{ error: list.error }];
   return [...list]
     .sort((a, b) => byString(a.path, b.path))
-    .map((e) => (e.isDir ? { is_dir: true, path: e.path.endsWith('/') ? e.path : `${e.path}/` } : { path: e.path, size: e.size }));
+    .map((e): JsonValue =>
+      e.isDir ? { is_dir: true, path: e.path.endsWith('/') ? e.path : `${e.path}/` } : { path: e.path, size: e.size },
+    );
 }
 
 function datasetJson(d: DatasetInput): JsonValue {

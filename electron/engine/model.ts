@@ -167,7 +167,7 @@ export interface ArtifactEntry {
 /** Where a recorded artifact URI points on this machine. */
 export type ArtifactLocation =
   | { available: true; localPath: string; rebased: boolean }
-  | { available: false; reason: string };
+  | { available: false; reason: string; /** a remote scheme (s3://, gs://, …), not a missing local folder */ remote: boolean };
 
 export interface Diagnostic {
   /** StoreInfo.id, or the folder being discovered when no store applies. */

@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// `runsight` — the engine from a terminal, for scripts and CI. Every command prints JSON with
+// --json, exits 0 on success, 1 on a failure it can explain, 2 on wrong usage.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { discoverStores } from '../engine/discovery.ts';
+import { dumpStore } from '../engine/dump-store.ts';
+import { Engine } from '../engine/engine.ts';
+import type { StoreInfo } from '../engine/model.ts';
+import { toJson } from './json-out.ts';
+
+const USAGE = `Usage: runsight <command> [options]
+
+Commands:
+  inspect <folder> [--json]            stores, experiments, run counts and diagnostics
+  dump <store> [--registry] [--json]   the whole store as JSON, in MLflow's own dump shape
+                                       (<store>: an mlruns folder, an mlflow.db, or a project
+                                       folder holding exactly one store)
+
+Options:
+  -h, --help                           this help
+`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      registry: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(USAGE);
+    return command || values.help ? 0 : 2;
+  }
+  switch (command) {
+    case 'inspect':
+      return inspect(requireArg(rest, 'folder'), values.json);
+    case 'dump':
+      return dump(requireArg(rest, 'store'), values.registry);
+    default:
+      throw new UsageError(`Unknown command "${command}"`);
+  }
+}
+
+function requireArg(rest: string[], name: string): string {
+  const v = rest[0];
+  if (!v) throw new UsageError(`Missing <${name}>`);
+  return v;
+}
+
+/** A store path, or a folder that holds exactly one store. */
+async function resolveOneStore(target: string): Promise<StoreInfo> {
+  const found = await discoverStores(target, { maxDepth: 2 });
+  if (found.stores.length === 1) return found.stores[0] as StoreInfo;
+  if (found.stores.length === 0) {
+    const why = found.diagnostics.map((d) => `\n  ${d.path}: ${d.problem}`).join('');
+    throw new Error(`No MLflow store found at ${path.resolve(target)}${why}`);
+  }
+  const list = found.stores.map((s) => `\n  ${s.kind === 'file' ? 'file  ' : 'sqlite'} ${s.path}`).join('');
+  throw new Error(`${found.stores.length} stores found at ${path.resolve(target)}; name one:${list}`);
+}
+
+async function dump(target: string, registry: boolean): Promise<number> {
+  const info = await resolveOneStore(target);
+  const out = await dumpStore(info);
+  process.stdout.write(`${toJson(registry ? out.registry : out.runs)}\n`);
+  for (const d of out.diagnostics) process.stderr.write(`warning: ${d.path}: ${d.problem}\n`);
+  return 0;
+}
+
+async function inspect(folder: string, json: boolean): Promise<number> {
+  const engine = await Engine.create({ watch: false });
+  try {
+    const { stores } = await engine.openProject(folder);
+    const report = stores.map((s) => ({
+      kind: s.kind,
+      path: s.path,
+      schemaRevision: s.schemaRevision ?? null,
+      experiments: engine.index.listExperiments({ storeId: s.id, lifecycle: 'all' }).map((e) => ({
+        experimentId: e.experimentId,
+        name: e.name,
+        lifecycleStage: e.lifecycleStage,
+        runs: e.runCounts,
+      })),
+      registeredModels: engine.index.listRegisteredModels({ storeId: s.id }).length,
+    }));
+    const diagnostics = engine.diagnostics();
+    if (json) {
+      process.stdout.write(`${toJson({ folder: path.resolve(folder), stores: report, diagnostics })}\n`);
+      return 0;
+    }
+    if (report.length === 0) process.stdout.write(`No MLflow store found in ${path.resolve(folder)}\n`);
+    for (const s of report) {
+      process.stdout.write(`${s.kind === 'file' ? 'file store' : 'SQLite store'}  ${s.path}`);
+      process.stdout.write(s.schemaRevision ? `  (schema ${s.schemaRevision})\n` : '\n');
+      for (const e of s.experiments) {
+        const deleted = e.lifecycleStage === 'deleted' ? '  [deleted]' : '';
+        const runs = `${e.runs.active} run${e.runs.active === 1 ? '' : 's'}${e.runs.deleted ? `, ${e.runs.deleted} deleted` : ''}`;
+        process.stdout.write(`  ${e.experimentId.padEnd(20)} ${e.name}  —  ${runs}${deleted}\n`);
+      }
+      process.stdout.write(`  registered models: ${s.registeredModels}\n`);
+    }
+    if (diagnostics.length > 0) {
+      process.stdout.write(`\n${diagnostics.length} problem${diagnostics.length === 1 ? '' : 's'}:\n`);
+      for (const d of diagnostics) process.stdout.write(`  ${d.path}: ${d.problem}\n`);
+    }
+    return 0;
+  } finally {
+    await engine.dispose();
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`runsight: ${(e as Error).message}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`runsight: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,318 @@
+// The engine facade every host wraps (Electron main via IPC, the browser bridge, the CLI):
+// discover stores → read them → index them → watch them → answer queries. Plain Node: no
+// `electron` import may ever appear under electron/engine/ (lint-enforced).
+import { EventEmitter } from 'node:events';
+import path from 'node:path';
+import { ArtifactResolver, listArtifactsLevel, type ResolveOptions } from './artifacts.ts';
+import { discoverStores, fileStoreInfo, sqliteStoreInfo } from './discovery.ts';
+import { createRunIndex, type RunIndex } from './index/index.ts';
+import type {
+  ArtifactEntry,
+  ArtifactLocation,
+  Diagnostic,
+  LoggedModel,
+  MetricPoint,
+  Run,
+  StoreInfo,
+  StoreSnapshot,
+} from './model.ts';
+import { createFileStoreReader } from './stores/mlflow-file/index.ts';
+import { createSqliteStoreReader } from './stores/mlflow-sqlite/index.ts';
+import { isEmptyChange, type StoreChange, type StoreReader } from './stores/reader.ts';
+import { StoreWatcher } from './watch/store-watcher.ts';
+
+export interface EngineOptions {
+  /** Watch stores and emit indexChanged (default true). The CLI's one-shot commands turn it off. */
+  watch?: boolean;
+  /** Stat polling instead of inotify (network mounts). */
+  polling?: boolean;
+  pollingInterval?: number;
+  /** Where sql.js finds its wasm (bundled hosts). */
+  sqlWasmPath?: string;
+}
+
+export interface IndexChangedEvent {
+  generation: number;
+  storeId: string;
+  experimentIds: string[];
+  runIds: string[];
+  registryChanged: boolean;
+}
+
+export interface IndexProgressEvent {
+  storeId: string;
+  phase: 'discovering' | 'reading' | 'indexing' | 'ready';
+  done: number;
+  total: number;
+}
+
+export interface EngineEvents {
+  indexChanged: [IndexChangedEvent];
+  indexProgress: [IndexProgressEvent];
+  diagnosticsChanged: [{ count: number }];
+}
+
+interface OpenStore {
+  info: StoreInfo;
+  reader: StoreReader;
+  resolver: ArtifactResolver;
+  watcher: StoreWatcher | null;
+  /** Serialises refreshes: a burst arriving mid-refresh waits for the previous one. */
+  queue: Promise<void>;
+  watcherProblems: Diagnostic[];
+  experiments: StoreSnapshot['experiments'];
+}
+
+export class Engine {
+  readonly events = new EventEmitter<EngineEvents>();
+  private stores = new Map<string, OpenStore>();
+  private discoveryDiagnostics: Diagnostic[] = [];
+  private generation = 0;
+  private projectPath: string | null = null;
+
+  readonly index: RunIndex;
+  private readonly options: EngineOptions;
+
+  private constructor(index: RunIndex, options: EngineOptions) {
+    this.index = index;
+    this.options = options;
+  }
+
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const index = await createRunIndex(options.sqlWasmPath ? { wasmPath: options.sqlWasmPath } : undefined);
+    return new Engine(index, options);
+  }
+
+  get project(): string | null {
+    return this.projectPath;
+  }
+
+  /** Opens a project folder (or a store path): every store found in it is indexed and watched. */
+  async openProject(target: string): Promise<{ stores: StoreInfo[]; diagnostics: Diagnostic[] }> {
+    await this.closeStores();
+    this.projectPath = path.resolve(target);
+    this.events.emit('indexProgress', { storeId: this.projectPath, phase: 'discovering', done: 0, total: 0 });
+    const found = await discoverStores(this.projectPath);
+    this.discoveryDiagnostics = found.diagnostics;
+    for (const info of found.stores) await this.addStore(info);
+    this.emitDiagnostics();
+    return { stores: found.stores, diagnostics: this.diagnostics() };
+  }
+
+  /** Opens one store given by path (an mlruns folder or a .db file). */
+  async openStorePath(storePath: string): Promise<StoreInfo> {
+    const abs = path.resolve(storePath);
+    const info = /\.(db|sqlite3?)$/i.test(abs) ? sqliteStoreInfo(abs) : fileStoreInfo(abs);
+    await this.addStore(info);
+    return info;
+  }
+
+  async addStore(info: StoreInfo): Promise<void> {
+    if (this.stores.has(info.id)) return;
+    const reader = info.kind === 'file' ? createFileStoreReader(info) : createSqliteStoreReader(info);
+    const snap = await reader.load({
+      onProgress: (done, total) => this.events.emit('indexProgress', { storeId: info.id, phase: 'reading', done, total }),
+    });
+    this.events.emit('indexProgress', {
+      storeId: info.id,
+      phase: 'indexing',
+      done: snap.runs.length,
+      total: snap.runs.length,
+    });
+    this.index.applySnapshot(snap);
+    const open: OpenStore = {
+      info,
+      reader,
+      resolver: new ArtifactResolver(info, snap.experiments),
+      watcher: null,
+      queue: Promise.resolve(),
+      watcherProblems: [],
+      experiments: snap.experiments,
+    };
+    this.stores.set(info.id, open);
+    if (this.options.watch !== false) await this.startWatching(open);
+    this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: snap.runs.length, total: snap.runs.length });
+    this.bump(info.id, { experimentIds: snap.experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
+  }
+
+  private async startWatching(open: OpenStore): Promise<void> {
+    const { info } = open;
+    const paths = info.kind === 'file' ? [info.path] : [info.path, `${info.path}-wal`, `${info.path}-journal`];
+    open.watcher = new StoreWatcher({
+      paths,
+      polling: this.options.polling,
+      pollingInterval: this.options.pollingInterval,
+      // Our own atomic writes (registry) go through `.<name>.tmp-*` files.
+      ignored: (p) => /\.tmp-[^/\\]*$/.test(p),
+      onChange: (changed) => this.enqueueRefresh(open, changed),
+      onProblem: (problem) => {
+        open.watcherProblems = [{ store: info.id, path: info.path, problem }];
+        this.emitDiagnostics();
+      },
+    });
+    await open.watcher.start();
+  }
+
+  private enqueueRefresh(open: OpenStore, changed: string[]): void {
+    open.queue = open.queue.then(() => this.refreshStore(open, changed)).catch((e: unknown) => {
+      open.watcherProblems = [{ store: open.info.id, path: open.info.path, problem: `Refresh failed: ${String(e)}` }];
+      this.emitDiagnostics();
+    });
+  }
+
+  /** Re-reads what changed and applies it; also used by writers (registry) to confirm writes. */
+  async refreshStore(open: OpenStore, changed: string[]): Promise<StoreChange> {
+    const before = open.reader.diagnostics().length;
+    const change = await open.reader.refresh(changed);
+    if (!isEmptyChange(change)) {
+      this.index.applyChange(open.info.id, change);
+      if (change.experiments.length > 0 || change.removedExperimentIds.length > 0) {
+        open.experiments = this.index.listExperiments({ storeId: open.info.id, lifecycle: 'all' });
+        open.resolver = new ArtifactResolver(open.info, open.experiments);
+      }
+      const experimentIds = new Set<string>([
+        ...change.experiments.map((e) => e.experimentId),
+        ...change.removedExperimentIds,
+        ...change.runs.map((r) => r.experimentId),
+      ]);
+      this.bump(open.info.id, {
+        experimentIds: [...experimentIds],
+        runIds: [...change.runs.map((r) => r.runId), ...change.removedRunIds],
+        registryChanged: change.registry !== null,
+      });
+    }
+    if (open.reader.diagnostics().length !== before) this.emitDiagnostics();
+    return change;
+  }
+
+  /** Waits until every queued refresh has been applied (tests, writers confirming their writes). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.stores.values()].map((s) => s.queue));
+  }
+
+  /** Forces a re-read of the given paths of a store now (after our own writes). */
+  async refreshPaths(storeId: string, paths: string[]): Promise<void> {
+    const open = this.requireStore(storeId);
+    const done = open.queue.then(() => this.refreshStore(open, paths));
+    open.queue = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    await done;
+  }
+
+  private bump(storeId: string, ev: Omit<IndexChangedEvent, 'generation' | 'storeId'>): void {
+    this.generation += 1;
+    this.events.emit('indexChanged', { generation: this.generation, storeId, ...ev });
+  }
+
+  private emitDiagnostics(): void {
+    this.events.emit('diagnosticsChanged', { count: this.diagnostics().length });
+  }
+
+  get currentGeneration(): number {
+    return this.generation;
+  }
+
+  listStores(): StoreInfo[] {
+    return [...this.stores.values()].map((s) => s.info);
+  }
+
+  storeInfo(storeId: string): StoreInfo {
+    return this.requireStore(storeId).info;
+  }
+
+  private requireStore(storeId: string): OpenStore {
+    const s = this.stores.get(storeId);
+    if (!s) throw new EngineError('NOT_FOUND', `No open store ${storeId}`);
+    return s;
+  }
+
+  diagnostics(): Diagnostic[] {
+    const out = [...this.discoveryDiagnostics];
+    for (const s of this.stores.values()) out.push(...s.reader.diagnostics(), ...s.watcherProblems);
+    return out;
+  }
+
+  /** Full histories for several runs × keys (read from the store on demand, never indexed). */
+  async getMetricHistory(q: {
+    storeId: string;
+    runIds: string[];
+    keys: string[];
+  }): Promise<Record<string, Record<string, MetricPoint[]>>> {
+    const open = this.requireStore(q.storeId);
+    const out: Record<string, Record<string, MetricPoint[]>> = {};
+    for (const runId of q.runIds) {
+      const perKey: Record<string, MetricPoint[]> = {};
+      for (const key of q.keys) perKey[key] = await open.reader.getMetricHistory(runId, key);
+      out[runId] = perKey;
+    }
+    return out;
+  }
+
+  async resolveRunArtifacts(storeId: string, run: Pick<Run, 'artifactUri'>, options?: ResolveOptions): Promise<ArtifactLocation> {
+    return this.requireStore(storeId).resolver.resolve(run.artifactUri, options);
+  }
+
+  async resolveModelArtifacts(storeId: string, model: Pick<LoggedModel, 'artifactLocation'>, options?: ResolveOptions): Promise<ArtifactLocation> {
+    return this.requireStore(storeId).resolver.resolve(model.artifactLocation, options);
+  }
+
+  /** One level of a run's artifact tree; `dir` is relative to the run's artifact root. */
+  async listArtifacts(q: {
+    storeId: string;
+    runId: string;
+    path?: string;
+  }): Promise<{ location: ArtifactLocation; entries: ArtifactEntry[] }> {
+    const run = this.index.getRun({ storeId: q.storeId, runId: q.runId });
+    if (!run) throw new EngineError('NOT_FOUND', `No run ${q.runId}`);
+    const location = await this.resolveRunArtifacts(q.storeId, run, { includeTrash: true });
+    if (!location.available) return { location, entries: [] };
+    try {
+      return { location, entries: await listArtifactsLevel(location.localPath, q.path ?? '') };
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'INVALID_ARGUMENT') throw new EngineError('INVALID_ARGUMENT', err.message);
+      if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return { location, entries: [] };
+      throw e;
+    }
+  }
+
+  async readerFor(storeId: string): Promise<StoreReader> {
+    return this.requireStore(storeId).reader;
+  }
+
+  private async closeStores(): Promise<void> {
+    const stores = [...this.stores.values()];
+    this.stores.clear();
+    for (const s of stores) {
+      await s.watcher?.close();
+      await s.queue;
+      await s.reader.close();
+      this.index.removeStore(s.info.id);
+    }
+    this.discoveryDiagnostics = [];
+  }
+
+  async dispose(): Promise<void> {
+    await this.closeStores();
+    this.index.close();
+    this.events.removeAllListeners();
+  }
+}
+
+export type EngineErrorCode =
+  | 'NOT_FOUND'
+  | 'INVALID_ARGUMENT'
+  | 'STORE_UNREADABLE'
+  | 'WRITE_CONFLICT'
+  | 'READ_ONLY'
+  | 'INTERNAL';
+
+export class EngineError extends Error {
+  readonly code: EngineErrorCode;
+  constructor(code: EngineErrorCode, message: string) {
+    super(message);
+    this.code = code;
+  }
+}

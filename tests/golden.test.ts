@@ -2,7 +2,7 @@
 // fixture (expected-runs.json / expected-registry.json), artifact listings included — which
 // needs the URI re-basing, since every fixture was written under /home/alice/projects/.
 import { describe, expect, it } from 'vitest';
-import { fileStoreInfo, sqliteStoreInfo } from '../electron/engine/discovery.ts';
+import { fileStoreInfo, sqliteStoreInfo } from '../electron/engine/store-info.ts';
 import { dumpStore } from '../electron/engine/dump-store.ts';
 import { diffJson, loadExpected, normaliseActual } from './helpers/golden.ts';
 import { fixturePath, type FixtureName } from './helpers/fixtures.ts';

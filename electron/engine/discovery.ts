@@ -7,6 +7,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Diagnostic, StoreInfo } from './model.ts';
+import { fileStoreInfo, sqliteStoreInfo } from './store-info.ts';
 import { looksLikeFileStore } from './stores/mlflow-file/index.ts';
 import { probeMlflowDatabase } from './stores/mlflow-sqlite/index.ts';
 
@@ -31,6 +32,8 @@ const SKIP_DIRS = new Set([
   'mlartifacts',
 ]);
 
+export { fileStoreInfo, sqliteStoreInfo };
+
 const DB_EXTENSIONS = new Set(['.db', '.sqlite', '.sqlite3']);
 
 export interface DiscoveryResult {
@@ -42,16 +45,6 @@ export interface DiscoveryOptions {
   maxDepth?: number;
   /** Folders visited at most (guards against huge trees). */
   maxFolders?: number;
-}
-
-export function fileStoreInfo(mlrunsDir: string): StoreInfo {
-  const p = path.resolve(mlrunsDir);
-  return { id: p, kind: 'file', path: p, artifactRoot: p };
-}
-
-export function sqliteStoreInfo(dbFile: string, revision: string | null = null): StoreInfo {
-  const p = path.resolve(dbFile);
-  return { id: p, kind: 'sqlite', path: p, artifactRoot: path.join(path.dirname(p), 'mlruns'), schemaRevision: revision };
 }
 
 export async function discoverStores(target: string, options: DiscoveryOptions = {}): Promise<DiscoveryResult> {

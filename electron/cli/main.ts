@@ -16,6 +16,9 @@ Commands:
   dump <store> [--registry] [--json]   the whole store as JSON, in MLflow's own dump shape
                                        (<store>: an mlruns folder, an mlflow.db, or a project
                                        folder holding exactly one store)
+  serve [folder] [--port N]            browser mode: the app on http://127.0.0.1 with a
+                                       per-launch token (printed URL); --polling for
+                                       network mounts
 
 Options:
   -h, --help                           this help
@@ -32,6 +35,9 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       registry: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      port: { type: 'string' },
+      polling: { type: 'boolean', default: false },
+      token: { type: 'string' },
     },
   });
   const [command, ...rest] = positionals;
@@ -44,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return inspect(requireArg(rest, 'folder'), values.json);
     case 'dump':
       return dump(requireArg(rest, 'store'), values.registry);
+    case 'serve':
+      return serve(rest[0] ?? null, { port: values.port, polling: values.polling, token: values.token });
     default:
       throw new UsageError(`Unknown command "${command}"`);
   }
@@ -65,6 +73,14 @@ async function resolveOneStore(target: string): Promise<StoreInfo> {
   }
   const list = found.stores.map((s) => `\n  ${s.kind === 'file' ? 'file  ' : 'sqlite'} ${s.path}`).join('');
   throw new Error(`${found.stores.length} stores found at ${path.resolve(target)}; name one:${list}`);
+}
+
+async function serve(
+  folder: string | null,
+  opts: { port?: string; polling: boolean; token?: string },
+): Promise<number> {
+  const { runServe } = await import('../serve/serve-command.ts');
+  return runServe(folder, { port: opts.port ? Number(opts.port) : 0, polling: opts.polling, token: opts.token });
 }
 
 async function dump(target: string, registry: boolean): Promise<number> {

@@ -1,0 +1,181 @@
+// createBackend(): the contract (preload/api.ts) implemented on top of the Engine. Every host
+// wraps exactly this: Electron's IPC handlers, the browser bridge, tests. Arguments are validated
+// here (whatever the transport), and every failure comes back as data: `{ok: false, error}`.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type {
+  Api,
+  ApiArgs,
+  ApiError,
+  ApiErrorCode,
+  ApiEvent,
+  ApiEvents,
+  ApiMethod,
+  ApiValue,
+  HostKind,
+  IndexProgressEvent,
+  Result,
+} from '../../../preload/api.ts';
+import { API_EVENTS } from '../../../preload/api.ts';
+import { Engine, EngineError, type EngineOptions } from '../engine.ts';
+import { PathEscapeError } from '../fs/paths.ts';
+import { readArtifactContent } from './artifact-content.ts';
+import { buildRunDetail } from './run-detail.ts';
+import { parseArgs } from './validate.ts';
+
+export const APP_VERSION = '0.1.0';
+
+export interface BackendOptions extends EngineOptions {
+  host: HostKind;
+  /** Folder for settings (recent projects, user name). Electron: userData; browser: ~/.config/runsight. */
+  configDir: string;
+  /** Electron supplies the native dialog; the browser host has none. */
+  pickFolder?: () => Promise<string | null>;
+}
+
+export interface Backend {
+  call<M extends ApiMethod>(method: M, args: unknown): Promise<Result<ApiValue<M>>>;
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+  readonly engine: Engine;
+  dispose(): Promise<void>;
+}
+
+interface Settings {
+  recentProjects: string[];
+  userName?: string;
+}
+
+export function defaultConfigDir(): string {
+  const base = process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), '.config');
+  return path.join(base, 'runsight');
+}
+
+export async function createBackend(options: BackendOptions): Promise<Backend> {
+  const engine = await Engine.create(options);
+  const settingsFile = path.join(options.configDir, 'settings.json');
+  const progress = new Map<string, IndexProgressEvent>();
+  engine.events.on('indexProgress', (p) => {
+    if (p.phase === 'ready') progress.delete(p.storeId);
+    else progress.set(p.storeId, p);
+  });
+
+  async function loadSettings(): Promise<Settings> {
+    try {
+      const s = JSON.parse(await readFile(settingsFile, 'utf8')) as Partial<Settings>;
+      return { recentProjects: Array.isArray(s.recentProjects) ? s.recentProjects.filter((p) => typeof p === 'string') : [], userName: s.userName };
+    } catch {
+      return { recentProjects: [] };
+    }
+  }
+
+  async function saveSettings(s: Settings): Promise<void> {
+    await mkdir(options.configDir, { recursive: true });
+    const tmp = `${settingsFile}.tmp-${process.pid}`;
+    await writeFile(tmp, JSON.stringify(s, null, 2));
+    await rename(tmp, settingsFile);
+  }
+
+  const impl: Api = {
+    async getStatus() {
+      const settings = await loadSettings();
+      return {
+        host: options.host,
+        version: APP_VERSION,
+        project: engine.project,
+        stores: engine.listStores(),
+        generation: engine.currentGeneration,
+        indexing: [...progress.values()],
+        diagnosticsCount: engine.diagnostics().length,
+        userName: settings.userName ?? os.userInfo().username,
+      };
+    },
+    async openProject({ path: target }) {
+      const result = await engine.openProject(target);
+      const settings = await loadSettings();
+      const abs = path.resolve(target);
+      settings.recentProjects = [abs, ...settings.recentProjects.filter((p) => p !== abs)].slice(0, 10);
+      await saveSettings(settings).catch(() => undefined);
+      return result;
+    },
+    async pickFolder() {
+      return { path: options.pickFolder ? await options.pickFolder() : null };
+    },
+    async listRecentProjects() {
+      return { paths: (await loadSettings()).recentProjects };
+    },
+    async listExperiments(args) {
+      return engine.index.listExperiments(args);
+    },
+    async queryRuns(args) {
+      const generation = engine.currentGeneration;
+      return { ...engine.index.queryRuns(args), generation };
+    },
+    async getRun({ storeId, runId }) {
+      const run = engine.index.getRun({ storeId, runId });
+      if (!run) throw new EngineError('NOT_FOUND', `Run ${runId} not found`);
+      return buildRunDetail(engine, storeId, run);
+    },
+    async listColumns(args) {
+      return engine.index.listColumns(args);
+    },
+    async getMetricHistory(args) {
+      return engine.getMetricHistory(args);
+    },
+    async listArtifacts(args) {
+      return engine.listArtifacts(args);
+    },
+    async readArtifact({ storeId, runId, path: rel, maxBytes }) {
+      const run = engine.index.getRun({ storeId, runId });
+      if (!run) throw new EngineError('NOT_FOUND', `Run ${runId} not found`);
+      const loc = await engine.resolveRunArtifacts(storeId, run, { includeTrash: true });
+      if (!loc.available) throw new EngineError('NOT_FOUND', loc.reason);
+      return readArtifactContent(loc.localPath, rel, maxBytes);
+    },
+    async listDiagnostics() {
+      return engine.diagnostics();
+    },
+    async listRegisteredModels(args) {
+      return engine.index.listRegisteredModels(args);
+    },
+  };
+
+  return {
+    engine,
+    async call(method, args) {
+      const parsed = parseArgs(method, args);
+      if (!parsed.ok) return { ok: false, error: { code: 'INVALID_ARGUMENT', message: parsed.message } };
+      try {
+        const fn = impl[method] as (a: ApiArgs<typeof method>) => Promise<ApiValue<typeof method>>;
+        return { ok: true, value: await fn(parsed.value) };
+      } catch (e) {
+        return { ok: false, error: toApiError(e) };
+      }
+    },
+    on(event, listener) {
+      if (!API_EVENTS.includes(event)) throw new Error(`Unknown event ${String(event)}`);
+      const l = listener as (p: unknown) => void;
+      engine.events.on(event, l);
+      return () => engine.events.off(event, l);
+    },
+    dispose: () => engine.dispose(),
+  };
+}
+
+const CODES = new Set<ApiErrorCode>(['NOT_FOUND', 'INVALID_ARGUMENT', 'STORE_UNREADABLE', 'WRITE_CONFLICT', 'READ_ONLY', 'INTERNAL']);
+
+/** Anything thrown becomes `{code, message}`; filter errors keep their position. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof PathEscapeError) return { code: 'INVALID_ARGUMENT', message: e.message };
+  const err = e as { code?: unknown; message?: unknown; position?: unknown; length?: unknown };
+  const message = typeof err?.message === 'string' ? err.message : String(e);
+  let code: ApiErrorCode = 'INTERNAL';
+  if (typeof err?.code === 'string' && CODES.has(err.code as ApiErrorCode)) code = err.code as ApiErrorCode;
+  else if (err?.code === 'ENOENT') code = 'NOT_FOUND';
+  else if (err?.code === 'EACCES' || err?.code === 'EPERM') code = 'STORE_UNREADABLE';
+  else if (err?.code === 'EROFS') code = 'READ_ONLY';
+  const out: ApiError = { code, message };
+  if (typeof err?.position === 'number') out.position = err.position;
+  if (typeof err?.length === 'number') out.length = err.length;
+  return out;
+}

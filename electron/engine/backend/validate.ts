@@ -1,0 +1,58 @@
+// Runtime validation of every argument that crosses into the engine (from IPC or the bridge).
+// The schemas are checked against the contract's types with `satisfies`, so a contract change
+// that forgets its schema does not compile.
+import { z } from 'zod';
+import type { ApiArgs, ApiMethod } from '../../../preload/api.ts';
+
+const id = z.string().min(1).max(4096);
+const empty = z.object({}).strict();
+const lifecycle = z.enum(['active', 'deleted', 'all']);
+const orderItem = z.union([z.string().max(1000), z.object({ key: z.string().max(1000), desc: z.boolean().optional() }).strict()]);
+
+type Schemas = { [M in ApiMethod]: z.ZodType<ApiArgs<M>> };
+
+export const ARG_SCHEMAS = {
+  getStatus: empty,
+  openProject: z.object({ path: z.string().min(1).max(4096) }).strict(),
+  pickFolder: empty,
+  listRecentProjects: empty,
+  listExperiments: z.object({ storeId: id.optional(), lifecycle: lifecycle.optional() }).strict(),
+  queryRuns: z
+    .object({
+      storeId: id,
+      experimentIds: z.array(id).max(10_000),
+      lifecycle: lifecycle.optional(),
+      filter: z.string().max(10_000).optional(),
+      orderBy: z.array(orderItem).max(20).optional(),
+      offset: z.number().int().min(0).optional(),
+      limit: z.number().int().min(0).max(100_000).optional(),
+      runIds: z.array(id).max(100_000).optional(),
+    })
+    .strict(),
+  getRun: z.object({ storeId: id, runId: id }).strict(),
+  listColumns: z.object({ storeId: id, experimentIds: z.array(id).max(10_000) }).strict(),
+  getMetricHistory: z
+    .object({ storeId: id, runIds: z.array(id).max(1000), keys: z.array(z.string().max(1000)).max(200) })
+    .strict(),
+  listArtifacts: z.object({ storeId: id, runId: id, path: z.string().max(4096).optional() }).strict(),
+  readArtifact: z
+    .object({
+      storeId: id,
+      runId: id,
+      path: z.string().min(1).max(4096),
+      maxBytes: z.number().int().min(1).max(50_000_000).optional(),
+    })
+    .strict(),
+  listDiagnostics: empty,
+  listRegisteredModels: z.object({ storeId: id.optional(), includePrompts: z.boolean().optional() }).strict(),
+} satisfies Schemas;
+
+export function parseArgs<M extends ApiMethod>(method: M, args: unknown): { ok: true; value: ApiArgs<M> } | { ok: false; message: string } {
+  const schema = (ARG_SCHEMAS as Schemas)[method] as z.ZodType<ApiArgs<M>> | undefined;
+  if (!schema) return { ok: false, message: `Unknown method "${String(method)}"` };
+  const r = schema.safeParse(args ?? {});
+  if (r.success) return { ok: true, value: r.data };
+  const first = r.error.issues[0];
+  const where = first && first.path.length > 0 ? ` (${first.path.join('.')})` : '';
+  return { ok: false, message: `Invalid arguments for ${method}${where}: ${first?.message ?? 'invalid'}` };
+}

@@ -1,0 +1,41 @@
+// `runsight serve [folder]`: browser mode on loopback. Without a folder it opens the demo
+// project (generated on first use), so `npm start` shows something real on a fresh clone.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createBackend, defaultConfigDir } from '../engine/backend/index.ts';
+import { startBridgeServer } from './server.ts';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export async function runServe(
+  folder: string | null,
+  opts: { port: number; polling: boolean; token?: string },
+): Promise<number> {
+  const backend = await createBackend({
+    host: 'browser',
+    configDir: process.env.RUNSIGHT_CONFIG_DIR ?? defaultConfigDir(),
+    polling: opts.polling,
+  });
+  const target = folder ?? (await (await import('../engine/demo/demo-project.ts')).ensureDemoProject());
+  const server = await startBridgeServer({
+    backend,
+    staticDir: process.env.RUNSIGHT_RENDERER_DIR ?? path.join(repoRoot, 'out/renderer'),
+    port: opts.port,
+    token: opts.token,
+  });
+  // Open the project before printing the URL so the first paint has data; the UI also shows
+  // progress for stores still being read if a client connects early.
+  const opened = backend.call('openProject', { path: target });
+  process.stdout.write(`Runsight (browser mode) on ${target}\n  ${server.url}\n`);
+  const r = await opened;
+  if (!r.ok) process.stderr.write(`runsight: ${r.error.message}\n`);
+  else process.stdout.write(`  ${r.value.stores.length} store(s) indexed, ${r.value.diagnostics.length} diagnostic(s)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await server.close();
+  await backend.dispose();
+  return 0;
+}

@@ -1,0 +1,1052 @@
+// StoreReader for MLflow's file store (`mlruns/`, format doc section 2).
+//
+// One cold `load()` walks the whole tree with bounded concurrency; afterwards the reader keeps a
+// compact per-run cache (the assembled Run and, per metric file, the byte offset read so far and
+// the running latest point) so that `refresh()` re-reads only what the changed paths touch. The
+// invariant the tests check: whatever sequence of refreshes, the state equals a fresh load.
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type {
+  DatasetInput,
+  Experiment,
+  LoggedModel,
+  LoggedModelMetric,
+  MetricPoint,
+  RegisteredModel,
+  Run,
+  RunOutputModel,
+  StoreInfo,
+  StoreSnapshot,
+} from '../../model.ts';
+import { emptyChange, type LoadOptions, type StoreChange, type StoreReader } from '../reader.ts';
+import { Collector, DiagBook } from './diagnostics.ts';
+import { describeError, listDir, runPool, walkKeys, yieldToLoop, type KeyFile, type WalkProblem } from './fs-util.ts';
+import { mapField, intField, textField, textMap } from './meta-yaml.ts';
+import {
+  RUN_LINE_FORM,
+  RunMetricState,
+  badLinesProblem,
+  readModelMetric,
+  readRunMetricHistory,
+  updateRunMetric,
+} from './metric-file.ts';
+import { readKeyValues, readMetaFile } from './read-helpers.ts';
+import {
+  datasetFromMeta,
+  experimentFromMeta,
+  loggedModelFromMeta,
+  runFromMeta,
+  type DatasetMeta,
+  type RunMeta,
+} from './records.ts';
+import { readRegistry } from './registry.ts';
+
+/** Top-level names that are not experiments (format doc 2.1). */
+const RESERVED_TOP = new Set(['.trash', 'models']);
+/** Names inside an experiment folder that are not runs (format doc 2.1). */
+const RESERVED_IN_EXPERIMENT = new Set(['tags', 'datasets', 'models', 'traces']);
+/** Concurrent run reads: enough to keep libuv's threads busy, few enough to bound open files. */
+const RUN_CONCURRENCY = 48;
+const SMALL_CONCURRENCY = 16;
+
+interface ExpEntry {
+  id: string;
+  dir: string;
+  trashed: boolean;
+  exp: Experiment;
+  runIds: Set<string>;
+  modelIds: Set<string>;
+  /** Experiment-level datasets, read on first use by an input. */
+  datasets: Map<string, Promise<DatasetMeta | null>>;
+}
+
+interface RunEntry {
+  runId: string;
+  expId: string;
+  dir: string;
+  meta: RunMeta;
+  run: Run;
+  metricStates: Map<string, RunMetricState>;
+  /** Dataset ids the run's inputs point to (re-read when one of them changes). */
+  datasetRefs: string[];
+}
+
+interface ModelEntry {
+  modelId: string;
+  expId: string;
+  dir: string;
+  model: LoggedModel;
+}
+
+interface Location {
+  dir: string;
+  trashed: boolean;
+}
+
+interface RunPlan {
+  full: boolean;
+  meta: boolean;
+  params: boolean;
+  tags: boolean;
+  inputs: boolean;
+  outputs: boolean;
+  metricsList: boolean;
+  metricKeys: Set<string>;
+}
+
+interface ExpPlan {
+  full: boolean;
+  meta: boolean;
+  datasets: Set<string>;
+  allDatasets: boolean;
+  modelsList: boolean;
+  models: Set<string>;
+  runs: Map<string, RunPlan>;
+}
+
+interface Plan {
+  top: boolean;
+  registry: boolean;
+  exps: Map<string, ExpPlan>;
+}
+
+interface Inputs {
+  datasets: DatasetInput[];
+  models: string[];
+  refs: string[];
+}
+
+class ChangeBuilder {
+  experiments = new Map<string, Experiment>();
+  runs = new Map<string, Run>();
+  models = new Map<string, LoggedModel>();
+  removedExperiments = new Set<string>();
+  removedRuns = new Set<string>();
+  removedModels = new Set<string>();
+  registry: RegisteredModel[] | null = null;
+
+  build(): StoreChange {
+    const c = emptyChange();
+    c.experiments = [...this.experiments.values()];
+    c.runs = [...this.runs.values()];
+    c.loggedModels = [...this.models.values()];
+    c.removedExperimentIds = [...this.removedExperiments].filter((id) => !this.experiments.has(id));
+    c.removedRunIds = [...this.removedRuns].filter((id) => !this.runs.has(id));
+    c.removedLoggedModelIds = [...this.removedModels].filter((id) => !this.models.has(id));
+    c.registry = this.registry;
+    return c;
+  }
+}
+
+function isSafeName(name: string): boolean {
+  return name !== '' && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\\');
+}
+
+function sortedMetrics(states: Map<string, RunMetricState>): Record<string, MetricPoint> {
+  const out: Record<string, MetricPoint> = {};
+  for (const key of [...states.keys()].sort()) {
+    const p = (states.get(key) as RunMetricState).latest();
+    if (p !== null) out[key] = p;
+  }
+  return out;
+}
+
+function assembleRun(
+  runId: string,
+  meta: RunMeta,
+  parts: Pick<Run, 'params' | 'tags' | 'metrics' | 'inputs' | 'outputs'>,
+): Run {
+  return {
+    runId,
+    experimentId: meta.experimentId,
+    // MLflow falls back to the mlflow.runName tag when run_name is missing or empty (get_run).
+    runName: meta.runName || parts.tags['mlflow.runName'] || '',
+    status: meta.status,
+    startTime: meta.startTime,
+    endTime: meta.endTime,
+    lifecycleStage: meta.lifecycleStage,
+    userId: meta.userId,
+    artifactUri: meta.artifactUri,
+    deletedTime: meta.deletedTime,
+    params: parts.params,
+    tags: parts.tags,
+    metrics: parts.metrics,
+    inputs: parts.inputs,
+    outputs: parts.outputs,
+  };
+}
+
+async function isDir(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export class FileStoreReader implements StoreReader {
+  readonly info: StoreInfo;
+  private readonly root: string;
+  private readonly book: DiagBook;
+  private exps = new Map<string, ExpEntry>();
+  private runs = new Map<string, RunEntry>();
+  private models = new Map<string, ModelEntry>();
+  private registry: RegisteredModel[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(info: StoreInfo) {
+    this.info = info;
+    this.root = path.resolve(info.path);
+    this.book = new DiagBook(info.id);
+  }
+
+  /** load and refresh mutate the cache: they run one at a time, in call order. */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  load(options?: LoadOptions): Promise<StoreSnapshot> {
+    return this.serial(() => this.doLoad(options ?? {}));
+  }
+
+  refresh(changedPaths: readonly string[]): Promise<StoreChange> {
+    return this.serial(() => this.doRefresh(changedPaths));
+  }
+
+  async getMetricHistory(runId: string, key: string): Promise<MetricPoint[]> {
+    const entry = this.runs.get(runId);
+    if (!entry) return [];
+    const segments = key.split('/');
+    if (!segments.every(isSafeName)) return [];
+    return readRunMetricHistory(path.join(entry.dir, 'metrics', ...segments));
+  }
+
+  diagnostics() {
+    return this.book.all();
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.exps.clear();
+    this.runs.clear();
+    this.models.clear();
+    this.registry = [];
+  }
+
+  private snapshot(): StoreSnapshot {
+    return {
+      info: this.info,
+      experiments: [...this.exps.values()].map((e) => e.exp),
+      runs: [...this.runs.values()].map((r) => r.run),
+      loggedModels: [...this.models.values()].map((m) => m.model),
+      registry: this.registry,
+      diagnostics: this.book.all(),
+    };
+  }
+
+  // ---- load ------------------------------------------------------------------------------------
+
+  private async doLoad(options: LoadOptions): Promise<StoreSnapshot> {
+    const { onProgress, signal } = options;
+    this.exps.clear();
+    this.runs.clear();
+    this.models.clear();
+    this.registry = [];
+    this.book.reset();
+
+    const located = [...(await this.locateExperiments()).entries()];
+    const read = await Promise.all(located.map(([id, loc]) => this.readExperimentAt(id, loc)));
+    const exps = read.filter((e): e is ExpEntry => e !== null);
+    for (const e of exps) this.exps.set(e.id, e);
+
+    const runJobs: { exp: ExpEntry; name: string }[] = [];
+    const modelJobs: { exp: ExpEntry; name: string }[] = [];
+    await Promise.all(
+      exps.map(async (exp) => {
+        const children = await this.listExperimentChildren(exp);
+        for (const name of children.runs) runJobs.push({ exp, name });
+        for (const name of children.models) modelJobs.push({ exp, name });
+      }),
+    );
+
+    const total = runJobs.length;
+    let done = 0;
+    onProgress?.(0, total);
+    await runPool(runJobs, RUN_CONCURRENCY, async ({ exp, name }) => {
+      if (signal?.aborted) return;
+      const entry = await this.readRunFull(exp, name);
+      if (entry) this.addRun(exp, entry);
+      done++;
+      if (done % 64 === 0) {
+        onProgress?.(done, total);
+        if (done % 512 === 0) await yieldToLoop();
+      }
+    });
+    signal?.throwIfAborted();
+    onProgress?.(done, total);
+
+    await runPool(modelJobs, SMALL_CONCURRENCY, async ({ exp, name }) => {
+      const m = await this.readLoggedModel(exp, name);
+      if (m) this.addModel(exp, m);
+    });
+    this.registry = await this.readRegistryNow();
+    return this.snapshot();
+  }
+
+  /** Where each experiment lives: `mlruns/<id>` wins over `.trash/<id>`, as in MLflow's lookup. */
+  private async locateExperiments(): Promise<Map<string, Location>> {
+    const scope = `${this.root}#top`;
+    const c = this.book.collector();
+    const out = new Map<string, Location>();
+    const top = await listDir(this.root);
+    if (!top.ok) {
+      c.add(this.root, `store folder ${describeError(top.code)} (nothing read)`);
+      this.book.set(scope, c.list);
+      return out;
+    }
+    for (const n of top.badNames) c.add(path.join(this.root, n), 'folder name is not valid UTF-8 (skipped)');
+    for (const e of top.entries) {
+      if (!(e.isDirectory() || e.isSymbolicLink()) || RESERVED_TOP.has(e.name) || e.name.startsWith('.')) continue;
+      out.set(e.name, { dir: path.join(this.root, e.name), trashed: false });
+    }
+    const trashDir = path.join(this.root, '.trash');
+    const trash = await listDir(trashDir);
+    if (trash.ok) {
+      for (const n of trash.badNames) c.add(path.join(trashDir, n), 'folder name is not valid UTF-8 (skipped)');
+      for (const e of trash.entries) {
+        if (!(e.isDirectory() || e.isSymbolicLink()) || e.name.startsWith('.')) continue;
+        const dir = path.join(trashDir, e.name);
+        if (out.has(e.name)) c.add(dir, `experiment ${e.name} is also active; this deleted copy is ignored (as MLflow does)`);
+        else out.set(e.name, { dir, trashed: true });
+      }
+    } else if (trash.code !== 'ENOENT') {
+      c.add(trashDir, `trash folder ${describeError(trash.code)} (deleted experiments not read)`);
+    }
+    this.book.set(scope, c.list);
+    return out;
+  }
+
+  private async locateOne(id: string): Promise<Location | null> {
+    const active = path.join(this.root, id);
+    if (await isDir(active)) return { dir: active, trashed: false };
+    const trashed = path.join(this.root, '.trash', id);
+    if (await isDir(trashed)) return { dir: trashed, trashed: true };
+    return null;
+  }
+
+  private async readExperimentAt(id: string, loc: Location): Promise<ExpEntry | null> {
+    const scope = `${loc.dir}#meta`;
+    const c = this.book.collector();
+    const metaPath = path.join(loc.dir, 'meta.yaml');
+    const done = (entry: ExpEntry | null) => {
+      this.book.set(scope, c.list);
+      return entry;
+    };
+    const meta = await readMetaFile(metaPath);
+    if (!meta.ok) {
+      c.add(
+        metaPath,
+        meta.missing
+          ? 'no meta.yaml: folder skipped (not an experiment)'
+          : `${meta.problem} (experiment skipped with its runs)`,
+      );
+      return done(null);
+    }
+    const rec = experimentFromMeta(meta.map, c.at(metaPath));
+    if (rec === null) {
+      c.add(metaPath, 'experiment skipped with its runs');
+      return done(null);
+    }
+    if (rec.experimentId !== id) {
+      c.add(
+        metaPath,
+        `experiment_id "${rec.experimentId}" does not match the folder name "${id}" (experiment skipped, as MLflow does)`,
+      );
+      return done(null);
+    }
+    const tags = await readKeyValues(path.join(loc.dir, 'tags'), c, 'experiment tag');
+    return done({
+      id,
+      dir: loc.dir,
+      trashed: loc.trashed,
+      // A folder in .trash/ is a deleted experiment whatever its meta.yaml says (a move by hand).
+      exp: { ...rec, lifecycleStage: loc.trashed ? 'deleted' : rec.lifecycleStage, tags },
+      runIds: new Set(),
+      modelIds: new Set(),
+      datasets: new Map(),
+    });
+  }
+
+  private async listExperimentChildren(exp: ExpEntry): Promise<{ runs: string[]; models: string[] }> {
+    const scope = `${exp.dir}#list`;
+    const c = this.book.collector();
+    const runs: string[] = [];
+    const models: string[] = [];
+    const l = await listDir(exp.dir);
+    if (!l.ok) {
+      c.add(exp.dir, `experiment folder ${describeError(l.code)} (runs not read)`);
+    } else {
+      for (const n of l.badNames) c.add(path.join(exp.dir, n), 'folder name is not valid UTF-8 (skipped)');
+      let hasModels = false;
+      for (const e of l.entries) {
+        if (!(e.isDirectory() || e.isSymbolicLink()) || e.name.startsWith('.')) continue;
+        if (e.name === 'models') hasModels = true;
+        if (RESERVED_IN_EXPERIMENT.has(e.name)) continue;
+        runs.push(e.name);
+      }
+      if (hasModels) models.push(...(await this.listModelFolders(exp, c)));
+    }
+    this.book.set(scope, c.list);
+    return { runs, models };
+  }
+
+  private async listModelFolders(exp: ExpEntry, c: Collector): Promise<string[]> {
+    const dir = path.join(exp.dir, 'models');
+    const l = await listDir(dir);
+    if (!l.ok) {
+      if (l.code !== 'ENOENT') c.add(dir, `logged models folder ${describeError(l.code)} (logged models not read)`);
+      return [];
+    }
+    for (const n of l.badNames) c.add(path.join(dir, n), 'folder name is not valid UTF-8 (skipped)');
+    return l.entries.filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.')).map((e) => e.name);
+  }
+
+  private addRun(exp: ExpEntry, entry: RunEntry): boolean {
+    const other = this.runs.get(entry.runId);
+    if (other && other.dir !== entry.dir) {
+      const c = this.book.collector();
+      c.add(entry.dir, `run id also present in ${other.dir} (this copy skipped)`);
+      this.book.set(`${entry.dir}#dup`, c.list);
+      return false;
+    }
+    this.runs.set(entry.runId, entry);
+    exp.runIds.add(entry.runId);
+    return true;
+  }
+
+  private addModel(exp: ExpEntry, m: ModelEntry): void {
+    this.models.set(m.modelId, m);
+    exp.modelIds.add(m.modelId);
+  }
+
+  // ---- runs ------------------------------------------------------------------------------------
+
+  /** Reads a run folder whole; null when it is not a readable run (diagnostic recorded). */
+  private async readRunFull(exp: ExpEntry, name: string): Promise<RunEntry | null> {
+    const dir = path.join(exp.dir, name);
+    this.book.clearUnder(dir);
+    const l = await listDir(dir);
+    if (!l.ok) {
+      // A folder that vanished is a removal, not a problem.
+      if (l.code !== 'ENOENT') {
+        const c = this.book.collector();
+        c.add(dir, `run folder ${describeError(l.code)} (run skipped)`);
+        this.book.set(`${dir}#meta`, c.list);
+      }
+      return null;
+    }
+    const has = new Set(l.entries.map((e) => e.name));
+    const meta = await this.readRunMeta(dir, exp, name, has.has('meta.yaml'));
+    if (meta === null) return null;
+    const states = new Map<string, RunMetricState>();
+    const [params, tags, , inputs, outputs] = await Promise.all([
+      has.has('params') ? this.readRunKeys(dir, 'params', 'param') : {},
+      has.has('tags') ? this.readRunKeys(dir, 'tags', 'tag') : {},
+      has.has('metrics') ? this.readRunMetrics(dir, states, false, null) : false,
+      has.has('inputs') ? this.readInputs(exp, dir) : { datasets: [], models: [], refs: [] },
+      has.has('outputs') ? this.readOutputs(dir) : [],
+    ]);
+    return {
+      runId: name,
+      expId: exp.id,
+      dir,
+      meta,
+      metricStates: states,
+      datasetRefs: inputs.refs,
+      run: assembleRun(name, meta, {
+        params,
+        tags,
+        metrics: sortedMetrics(states),
+        inputs: { datasets: inputs.datasets, models: inputs.models },
+        outputs: { models: outputs },
+      }),
+    };
+  }
+
+  private async readRunMeta(dir: string, exp: ExpEntry, name: string, present = true): Promise<RunMeta | null> {
+    const scope = `${dir}#meta`;
+    const c = this.book.collector();
+    const metaPath = path.join(dir, 'meta.yaml');
+    const done = (m: RunMeta | null) => {
+      this.book.set(scope, c.list);
+      return m;
+    };
+    const meta = present ? await readMetaFile(metaPath) : ({ ok: false, missing: true, problem: '' } as const);
+    if (!meta.ok) {
+      c.add(
+        metaPath,
+        meta.missing
+          ? 'no meta.yaml: folder skipped (not a run; MLflow ignores it too)'
+          : `${meta.problem} (run skipped)`,
+      );
+      return done(null);
+    }
+    const rec = runFromMeta(meta.map, c.at(metaPath));
+    if (rec === null) {
+      c.add(metaPath, 'run skipped');
+      return done(null);
+    }
+    if (rec.experimentId !== exp.id) {
+      c.add(
+        metaPath,
+        `experiment_id "${rec.experimentId}" does not match the experiment folder "${exp.id}" (run skipped, as MLflow does)`,
+      );
+      return done(null);
+    }
+    if (rec.runId !== '' && rec.runId !== name) {
+      c.add(metaPath, `run_id "${rec.runId}" differs from the folder name (the folder name is used)`);
+    }
+    return done(rec);
+  }
+
+  private async readRunKeys(dir: string, folder: 'params' | 'tags', what: string): Promise<Record<string, string>> {
+    const c = this.book.collector();
+    const out = await readKeyValues(path.join(dir, folder), c, what);
+    this.book.set(`${dir}#${folder}`, c.list);
+    return out;
+  }
+
+  /**
+   * Updates the metric states of a run. `keys` null = walk `metrics/` (keys that disappeared are
+   * dropped); otherwise only those keys. Returns true when a listed key turned out not to be a
+   * plain file any more (the caller then walks the folder).
+   */
+  private async readRunMetrics(
+    dir: string,
+    states: Map<string, RunMetricState>,
+    checkReplaced: boolean,
+    keys: string[] | null,
+  ): Promise<boolean> {
+    const base = path.join(dir, 'metrics');
+    let files: KeyFile[];
+    if (keys === null) {
+      const problems: WalkProblem[] = [];
+      files = await walkKeys(base, problems);
+      const c = this.book.collector();
+      for (const p of problems) c.add(p.path, p.problem);
+      this.book.set(`${dir}#metrics`, c.list);
+      const present = new Set(files.map((f) => f.key));
+      for (const k of [...states.keys()]) {
+        if (!present.has(k)) {
+          states.delete(k);
+          this.book.clear(path.join(base, ...k.split('/')));
+        }
+      }
+    } else {
+      files = keys
+        .filter((k) => k.split('/').every(isSafeName))
+        .map((k) => ({ key: k, abs: path.join(base, ...k.split('/')), viaSymlink: false }));
+    }
+    let relist = false;
+    await Promise.all(
+      files.map(async (f) => {
+        const gone = await this.readOneMetric(f, states, checkReplaced);
+        if (gone) relist = true;
+      }),
+    );
+    return relist;
+  }
+
+  /** Returns true when the file is gone or is a folder (a listing is needed). */
+  private async readOneMetric(f: KeyFile, states: Map<string, RunMetricState>, checkReplaced: boolean): Promise<boolean> {
+    const rel = `metrics/${f.key}`;
+    let st = states.get(f.key);
+    if (!st) st = new RunMetricState();
+    const r = await updateRunMetric(f.abs, st, checkReplaced);
+    if (!r.ok) {
+      states.delete(f.key);
+      if (!f.viaSymlink && (r.code === 'ENOENT' || r.code === 'EISDIR')) {
+        this.book.clear(f.abs);
+        return true;
+      }
+      const c = this.book.collector();
+      c.add(f.abs, `${rel}: ${describeError(r.code, f.viaSymlink)} (metric skipped)`);
+      this.book.set(f.abs, c.list);
+      return false;
+    }
+    states.set(f.key, st);
+    let problem = badLinesProblem(rel, st, RUN_LINE_FORM);
+    if (problem === null && st.lines === 0 && st.offset === 0 && st.tail === null && !st.pending) {
+      // MLflow fails the whole run on an empty metric file; we only leave the metric out.
+      problem = `${rel}: empty metric file (metric skipped)`;
+    }
+    const c = this.book.collector();
+    if (problem !== null) c.add(f.abs, problem);
+    this.book.set(f.abs, c.list);
+    return false;
+  }
+
+  private async readInputs(exp: ExpEntry, dir: string): Promise<Inputs> {
+    const base = path.join(dir, 'inputs');
+    const c = this.book.collector();
+    const out: Inputs = { datasets: [], models: [], refs: [] };
+    const l = await listDir(base);
+    if (!l.ok) {
+      if (l.code !== 'ENOENT') c.add(base, `inputs folder ${describeError(l.code)} (inputs skipped)`);
+    } else {
+      for (const n of l.badNames) c.add(path.join(base, n), 'folder name is not valid UTF-8 (input skipped)');
+      const dirs = l.entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name);
+      const metas = await Promise.all(dirs.map((d) => readMetaFile(path.join(base, d, 'meta.yaml'))));
+      for (let i = 0; i < dirs.length; i++) {
+        const metaPath = path.join(base, dirs[i] as string, 'meta.yaml');
+        const m = metas[i]!;
+        if (!m.ok) {
+          c.add(metaPath, `${m.missing ? 'missing' : m.problem} (input skipped)`);
+          continue;
+        }
+        const sourceType = textField(m.map, 'source_type');
+        const sourceId = textField(m.map, 'source_id') ?? '';
+        if (sourceType === 'DATASET') {
+          out.refs.push(sourceId);
+          const ds = await this.dataset(exp, sourceId);
+          if (ds === null) {
+            c.add(metaPath, `dataset "${sourceId}" not found in the experiment's datasets/ (input skipped)`);
+            continue;
+          }
+          out.datasets.push({ ...ds, tags: textMap(mapField(m.map, 'tags')) });
+        } else if (sourceType === 'MODEL') {
+          // Model inputs (format doc 2.9/3.2): a logged model the run used.
+          out.models.push(sourceId);
+        } else {
+          c.add(metaPath, `unknown input source_type "${sourceType ?? ''}" (input skipped)`);
+        }
+      }
+    }
+    this.book.set(`${dir}#inputs`, c.list);
+    return out;
+  }
+
+  private dataset(exp: ExpEntry, id: string): Promise<DatasetMeta | null> {
+    let p = exp.datasets.get(id);
+    if (!p) {
+      p = this.readDataset(exp, id);
+      exp.datasets.set(id, p);
+    }
+    return p;
+  }
+
+  private async readDataset(exp: ExpEntry, id: string): Promise<DatasetMeta | null> {
+    if (!isSafeName(id)) return null;
+    const metaPath = path.join(exp.dir, 'datasets', id, 'meta.yaml');
+    const c = this.book.collector();
+    const m = await readMetaFile(metaPath);
+    let out: DatasetMeta | null = null;
+    if (!m.ok) {
+      if (!m.missing) c.add(metaPath, `${m.problem} (dataset skipped)`);
+    } else {
+      out = datasetFromMeta(m.map, c.at(metaPath, ' (dataset skipped)'));
+    }
+    this.book.set(metaPath, c.list);
+    return out;
+  }
+
+  private async readOutputs(dir: string): Promise<RunOutputModel[]> {
+    const base = path.join(dir, 'outputs');
+    const c = this.book.collector();
+    const out: RunOutputModel[] = [];
+    const l = await listDir(base);
+    if (!l.ok) {
+      if (l.code !== 'ENOENT') c.add(base, `outputs folder ${describeError(l.code)} (outputs skipped)`);
+    } else {
+      for (const n of l.badNames) c.add(path.join(base, n), 'folder name is not valid UTF-8 (output skipped)');
+      const dirs = l.entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name);
+      const metas = await Promise.all(dirs.map((d) => readMetaFile(path.join(base, d, 'meta.yaml'))));
+      dirs.forEach((d, i) => {
+        const m = metas[i]!;
+        const metaPath = path.join(base, d, 'meta.yaml');
+        if (!m.ok) {
+          c.add(metaPath, `${m.missing ? 'missing' : m.problem} (output skipped)`);
+          return;
+        }
+        // Both ids are the model id (format doc 2.10); the folder name is the same id again.
+        const modelId = textField(m.map, 'destination_id') ?? textField(m.map, 'source_id') ?? d;
+        out.push({ modelId, step: intField(m.map, 'step') ?? 0 });
+      });
+    }
+    this.book.set(`${dir}#outputs`, c.list);
+    return out;
+  }
+
+  // ---- logged models ---------------------------------------------------------------------------
+
+  private async readLoggedModel(exp: ExpEntry, name: string): Promise<ModelEntry | null> {
+    const dir = path.join(exp.dir, 'models', name);
+    this.book.clearUnder(dir);
+    const c = this.book.collector();
+    const done = (m: ModelEntry | null) => {
+      this.book.set(dir, c.list);
+      return m;
+    };
+    const metaPath = path.join(dir, 'meta.yaml');
+    const meta = await readMetaFile(metaPath);
+    if (!meta.ok) {
+      if (meta.missing && !(await isDir(dir))) return done(null);
+      c.add(metaPath, `${meta.missing ? 'no meta.yaml' : meta.problem} (logged model skipped)`);
+      return done(null);
+    }
+    const rec = loggedModelFromMeta(meta.map, c.at(metaPath));
+    const [params, tags, metrics] = await Promise.all([
+      readKeyValues(path.join(dir, 'params'), c, 'param'),
+      readKeyValues(path.join(dir, 'tags'), c, 'tag'),
+      this.readModelMetrics(path.join(dir, 'metrics'), c),
+    ]);
+    return done({
+      modelId: name,
+      expId: exp.id,
+      dir,
+      model: { modelId: name, experimentId: exp.id, ...rec, params, tags, metrics },
+    });
+  }
+
+  private async readModelMetrics(base: string, c: Collector): Promise<LoggedModelMetric[]> {
+    const problems: WalkProblem[] = [];
+    const files = await walkKeys(base, problems);
+    for (const p of problems) c.add(p.path, p.problem);
+    const results = await Promise.all(files.map((f) => readModelMetric(f.abs, f.key, `metrics/${f.key}`)));
+    const out: LoggedModelMetric[] = [];
+    files.forEach((f, i) => {
+      const r = results[i]!;
+      if (!r.ok) {
+        c.add(f.abs, `metrics/${f.key}: ${describeError(r.code, f.viaSymlink)} (metric skipped)`);
+        return;
+      }
+      if (r.problem !== null) c.add(f.abs, r.problem);
+      out.push(...r.metrics);
+    });
+    return out;
+  }
+
+  private async readRegistryNow(): Promise<RegisteredModel[]> {
+    const dir = path.join(this.root, 'models');
+    const c = this.book.collector();
+    const reg = await readRegistry(dir, c);
+    this.book.set(`${dir}#registry`, c.list);
+    return reg;
+  }
+
+  // ---- refresh ---------------------------------------------------------------------------------
+
+  private plan(changedPaths: readonly string[]): Plan {
+    const plan: Plan = { top: false, registry: false, exps: new Map() };
+    const expPlan = (id: string): ExpPlan => expPlanOf(plan, id);
+    for (const raw of changedPaths) {
+      const abs = path.resolve(raw);
+      const rel = path.relative(this.root, abs);
+      if (rel.startsWith('..') || path.isAbsolute(rel)) {
+        // An ancestor of the store (e.g. the project folder moved back): everything may have changed.
+        const up = path.relative(abs, this.root);
+        if (!up.startsWith('..') && !path.isAbsolute(up)) {
+          plan.top = true;
+          plan.registry = true;
+          for (const id of this.exps.keys()) expPlan(id).full = true;
+        }
+        continue;
+      }
+      const parts = rel === '' ? [] : rel.split(path.sep);
+      if (parts[0] === '.trash') {
+        parts.shift();
+        if (parts.length === 0) {
+          plan.top = true;
+          continue;
+        }
+      } else if (parts.length === 0) {
+        plan.top = true;
+        plan.registry = true;
+        continue;
+      } else if (parts[0] === 'models') {
+        plan.registry = true;
+        continue;
+      }
+      const id = parts[0] as string;
+      if (id.startsWith('.')) continue;
+      const ep = expPlan(id);
+      if (parts.length === 1) {
+        ep.full = true;
+        continue;
+      }
+      const second = parts[1] as string;
+      if (second === 'meta.yaml' || second === 'tags') ep.meta = true;
+      else if (second === 'datasets') {
+        if (parts.length >= 3) ep.datasets.add(parts[2] as string);
+        else ep.allDatasets = true;
+      } else if (second === 'models') {
+        if (parts.length >= 3) ep.models.add(parts[2] as string);
+        else ep.modelsList = true;
+      } else if (second === 'traces' || second.startsWith('.')) {
+        continue;
+      } else if (parts.length >= 2) {
+        const rp = runPlanOf(ep, second);
+        if (parts.length === 2) {
+          rp.full = true;
+          continue;
+        }
+        switch (parts[2]) {
+          case 'meta.yaml':
+            rp.meta = true;
+            break;
+          case 'params':
+            rp.params = true;
+            break;
+          case 'tags':
+            rp.tags = true;
+            break;
+          case 'inputs':
+            rp.inputs = true;
+            break;
+          case 'outputs':
+            rp.outputs = true;
+            break;
+          case 'metrics':
+            if (parts.length === 3) rp.metricsList = true;
+            else rp.metricKeys.add(parts.slice(3).join('/'));
+            break;
+          default:
+            // artifacts/ and unknown files do not change the run record.
+            break;
+        }
+      }
+    }
+    return plan;
+  }
+
+  private async doRefresh(changedPaths: readonly string[]): Promise<StoreChange> {
+    const ch = new ChangeBuilder();
+    const plan = this.plan(changedPaths);
+    if (plan.top) {
+      const located = await this.locateExperiments();
+      const fullOf = (id: string) => {
+        expPlanOf(plan, id).full = true;
+      };
+      for (const [id, loc] of located) {
+        const known = this.exps.get(id);
+        if (!known || known.dir !== loc.dir) fullOf(id);
+      }
+      for (const id of this.exps.keys()) if (!located.has(id)) fullOf(id);
+    }
+    for (const [id, ep] of plan.exps) await this.refreshExperiment(id, ep, ch);
+    if (plan.registry) {
+      this.registry = await this.readRegistryNow();
+      ch.registry = this.registry;
+    }
+    return ch.build();
+  }
+
+  private async refreshExperiment(id: string, ep: ExpPlan, ch: ChangeBuilder): Promise<void> {
+    const loc = await this.locateOne(id);
+    const known = this.exps.get(id);
+    if (loc === null) {
+      if (known) this.dropExperiment(known, ch, true);
+      this.book.clearUnder(path.join(this.root, id));
+      this.book.clearUnder(path.join(this.root, '.trash', id));
+      return;
+    }
+    if (!known || known.dir !== loc.dir || ep.full) {
+      await this.rereadExperiment(id, loc, known, ch);
+      return;
+    }
+    if (ep.meta) {
+      const fresh = await this.readExperimentAt(id, loc);
+      if (fresh === null) {
+        this.dropExperiment(known, ch, false);
+        return;
+      }
+      known.exp = fresh.exp;
+      ch.experiments.set(id, fresh.exp);
+    }
+    if (ep.allDatasets || ep.datasets.size > 0) {
+      for (const ds of ep.datasets) {
+        known.datasets.delete(ds);
+        this.book.clear(path.join(known.dir, 'datasets', ds, 'meta.yaml'));
+      }
+      if (ep.allDatasets) known.datasets.clear();
+      for (const runId of known.runIds) {
+        const r = this.runs.get(runId);
+        if (!r) continue;
+        if (ep.allDatasets || r.datasetRefs.some((d) => ep.datasets.has(d))) {
+          runPlanOf(ep, path.basename(r.dir)).inputs = true;
+        }
+      }
+    }
+    if (ep.modelsList) {
+      const c = this.book.collector();
+      const names = new Set(await this.listModelFolders(known, c));
+      this.book.set(`${known.dir}#models`, c.list);
+      for (const mid of [...known.modelIds]) if (!names.has(mid)) ep.models.add(mid);
+      for (const n of names) if (!known.modelIds.has(n)) ep.models.add(n);
+    }
+    for (const name of ep.models) await this.refreshModel(known, name, ch);
+    await runPool([...ep.runs.entries()], SMALL_CONCURRENCY, ([name, rp]) => this.refreshRun(known, name, rp, ch));
+  }
+
+  /** Forgets an experiment and everything in it (reported as removed). */
+  private dropExperiment(exp: ExpEntry, ch: ChangeBuilder, clearMeta: boolean): void {
+    this.exps.delete(exp.id);
+    ch.removedExperiments.add(exp.id);
+    for (const runId of exp.runIds) {
+      const r = this.runs.get(runId);
+      if (r && r.expId === exp.id) {
+        this.runs.delete(runId);
+        this.book.clearUnder(r.dir);
+        ch.removedRuns.add(runId);
+      }
+    }
+    for (const mid of exp.modelIds) {
+      const m = this.models.get(mid);
+      if (m && m.expId === exp.id) {
+        this.models.delete(mid);
+        this.book.clearUnder(m.dir);
+        ch.removedModels.add(mid);
+      }
+    }
+    this.book.clear(`${exp.dir}#list`);
+    this.book.clear(`${exp.dir}#models`);
+    if (clearMeta) this.book.clearUnder(exp.dir);
+  }
+
+  private async rereadExperiment(id: string, loc: Location, known: ExpEntry | undefined, ch: ChangeBuilder): Promise<void> {
+    if (known) {
+      this.dropExperiment(known, ch, true);
+      ch.removedExperiments.add(id);
+    }
+    const fresh = await this.readExperimentAt(id, loc);
+    if (fresh === null) return;
+    this.exps.set(id, fresh);
+    ch.experiments.set(id, fresh.exp);
+    const children = await this.listExperimentChildren(fresh);
+    await runPool(children.runs, RUN_CONCURRENCY, async (name) => {
+      const entry = await this.readRunFull(fresh, name);
+      if (entry && this.addRun(fresh, entry)) ch.runs.set(entry.runId, entry.run);
+    });
+    await runPool(children.models, SMALL_CONCURRENCY, async (name) => {
+      const m = await this.readLoggedModel(fresh, name);
+      if (m) {
+        this.addModel(fresh, m);
+        ch.models.set(m.modelId, m.model);
+      }
+    });
+  }
+
+  private async refreshModel(exp: ExpEntry, name: string, ch: ChangeBuilder): Promise<void> {
+    const known = this.models.get(name);
+    const m = await this.readLoggedModel(exp, name);
+    if (m === null) {
+      if (known && known.expId === exp.id) {
+        this.models.delete(name);
+        exp.modelIds.delete(name);
+        ch.removedModels.add(name);
+      }
+      return;
+    }
+    this.addModel(exp, m);
+    ch.models.set(m.modelId, m.model);
+  }
+
+  private async refreshRun(exp: ExpEntry, name: string, rp: RunPlan, ch: ChangeBuilder): Promise<void> {
+    const dir = path.join(exp.dir, name);
+    const known = this.runs.get(name);
+    const entry = known && known.dir === dir ? known : undefined;
+    const remove = () => {
+      if (entry) {
+        this.runs.delete(name);
+        exp.runIds.delete(name);
+        ch.removedRuns.add(name);
+      }
+    };
+    if (!entry || rp.full || !(await isDir(dir))) {
+      if (entry) {
+        this.runs.delete(name);
+        exp.runIds.delete(name);
+      }
+      const fresh = await this.readRunFull(exp, name);
+      if (fresh === null) {
+        if (entry) ch.removedRuns.add(name);
+        return;
+      }
+      if (this.addRun(exp, fresh)) ch.runs.set(name, fresh.run);
+      return;
+    }
+    if (rp.meta) {
+      const meta = await this.readRunMeta(dir, exp, name);
+      if (meta === null) {
+        remove();
+        for (const part of ['params', 'tags', 'metrics', 'inputs', 'outputs', 'dup']) this.book.clear(`${dir}#${part}`);
+        this.book.clearUnder(path.join(dir, 'metrics'));
+        return;
+      }
+      entry.meta = meta;
+    }
+    let { params, tags, metrics, inputs, outputs } = entry.run;
+    const jobs: Promise<void>[] = [];
+    if (rp.params) jobs.push(this.readRunKeys(dir, 'params', 'param').then((v) => void (params = v)));
+    if (rp.tags) jobs.push(this.readRunKeys(dir, 'tags', 'tag').then((v) => void (tags = v)));
+    if (rp.inputs) {
+      jobs.push(
+        this.readInputs(exp, dir).then((v) => {
+          inputs = { datasets: v.datasets, models: v.models };
+          entry.datasetRefs = v.refs;
+        }),
+      );
+    }
+    if (rp.outputs) jobs.push(this.readOutputs(dir).then((v) => void (outputs = { models: v })));
+    const metricsTouched = rp.metricsList || rp.metricKeys.size > 0;
+    if (metricsTouched) {
+      jobs.push(
+        (async () => {
+          const relist = rp.metricsList || (await this.readRunMetrics(dir, entry.metricStates, true, [...rp.metricKeys]));
+          if (relist) await this.readRunMetrics(dir, entry.metricStates, true, null);
+          metrics = sortedMetrics(entry.metricStates);
+        })(),
+      );
+    }
+    await Promise.all(jobs);
+    entry.run = assembleRun(name, entry.meta, { params, tags, metrics, inputs, outputs });
+    ch.runs.set(name, entry.run);
+  }
+}
+
+function expPlanOf(plan: Plan, id: string): ExpPlan {
+  let p = plan.exps.get(id);
+  if (!p) {
+    p = {
+      full: false,
+      meta: false,
+      datasets: new Set(),
+      allDatasets: false,
+      modelsList: false,
+      models: new Set(),
+      runs: new Map(),
+    };
+    plan.exps.set(id, p);
+  }
+  return p;
+}
+
+function runPlanOf(ep: ExpPlan, name: string): RunPlan {
+  let rp = ep.runs.get(name);
+  if (!rp) {
+    rp = {
+      full: false,
+      meta: false,
+      params: false,
+      tags: false,
+      inputs: false,
+      outputs: false,
+      metricsList: false,
+      metricKeys: new Set(),
+    };
+    ep.runs.set(name, rp);
+  }
+  return rp;
+}

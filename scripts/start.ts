@@ -1,0 +1,34 @@
+// `npm start [folder]`: the desktop app where an Electron binary exists, otherwise browser mode
+// (same UI, same engine, on 127.0.0.1 with a token) — on the demo project when no folder is given.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
+const args = process.argv.slice(2);
+
+function run(cmd: string, cmdArgs: string[]): number {
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+  return r.status ?? 1;
+}
+
+/** Electron ≥ 42 installs without its binary; it is only usable where dist/ was fetched. */
+function electronBinary(): string | null {
+  const dist = path.join(root, 'node_modules/electron/dist');
+  const exe = process.platform === 'win32' ? 'electron.exe' : process.platform === 'darwin' ? 'Electron.app' : 'electron';
+  const p = path.join(dist, exe);
+  return existsSync(p) ? p : null;
+}
+
+const electron = process.env.RUNSIGHT_BROWSER ? null : electronBinary();
+if (electron) {
+  process.exitCode = run(bin('electron-vite'), ['build']) || run(electron, ['.', ...args]);
+} else {
+  process.stdout.write(
+    'Electron binary not available here (node_modules/electron/dist is missing and cannot be downloaded): starting browser mode.\n',
+  );
+  const code = run(bin('vite'), ['build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
+  process.exitCode = code || run(process.execPath, [path.join(root, 'electron/cli/main.ts'), 'serve', ...args]);
+}

@@ -1,0 +1,162 @@
+// ESLint flat config: the recommended rules (not type-aware, so `eslint .` stays fast) plus the
+// import boundaries that keep each folder runnable where it has to run:
+//   electron/engine, electron/cli, electron/serve — plain Node: never `electron`
+//   electron/app — Electron objects arrive as parameters (type-only imports), so the modules load
+//                  under plain Node for unit tests; runtime `electron` belongs in electron/main.ts
+//   renderer     — a web page: no Node built-ins, no `electron`, nothing from electron/ except
+//                  type-only imports of the engine's types (what the contract re-exports)
+//   preload      — a sandboxed single-file bundle: only `electron` and the contract at run time;
+//                  the contract itself (imported by the renderer too) only type-imports anything
+import { builtinModules } from 'node:module';
+import { builtinRules } from 'eslint/use-at-your-own-risk';
+import tseslint from 'typescript-eslint';
+
+// eslint:recommended without @eslint/js (not installed): the same selection, read from the
+// rules' own metadata.
+const eslintRecommended = Object.fromEntries(
+  [...builtinRules].filter(([, rule]) => rule.meta?.docs?.recommended).map(([name]) => [name, 'error']),
+);
+
+const NODE_BUILTINS = [...new Set(builtinModules.filter((m) => !m.startsWith('_')))];
+
+// Globals of plain .js files run by Node (TypeScript files get no-undef from the compiler).
+const NODE_GLOBALS = Object.fromEntries(
+  [
+    'process', 'console', 'Buffer', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval',
+    'clearInterval', 'setImmediate', 'clearImmediate', 'queueMicrotask', 'structuredClone', 'fetch',
+    'AbortController', 'TextEncoder', 'TextDecoder', 'globalThis',
+  ].map((g) => [g, 'readonly']),
+);
+
+const noElectron = {
+  regex: '^electron(/|$)',
+  message: 'This code runs in plain Node (CLI, browser bridge, tests): it must never import electron.',
+};
+
+export default tseslint.config(
+  {
+    ignores: [
+      'node_modules/',
+      'out/',
+      'dist/',
+      'release/',
+      'coverage/',
+      'test-results/',
+      'playwright-report/',
+      'bench/results/',
+      '.tmp/',
+    ],
+  },
+  { files: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts}'], rules: eslintRecommended },
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: { globals: NODE_GLOBALS },
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', ignoreRestSiblings: true },
+      ],
+    },
+  },
+
+  {
+    // Playwright fixtures must destructure their first argument, even when they need nothing: `async ({}, use)`.
+    files: ['e2e/**'],
+    rules: { 'no-empty-pattern': 'off' },
+  },
+
+  // ── Import boundaries ──────────────────────────────────────────────────────────────────────
+  {
+    files: ['electron/engine/**', 'electron/cli/**', 'electron/serve/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [noElectron] }] },
+  },
+  {
+    files: ['electron/app/**'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^electron(/|$)',
+              allowTypeImports: true,
+              message:
+                'electron/app modules take Electron objects as parameters (import type only) so they stay unit-testable under plain Node; runtime electron imports belong in electron/main.ts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Page code only: renderer/vite.config.ts is build tooling and runs in Node.
+    files: ['renderer/src/**'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: NODE_BUILTINS.map((name) => ({
+            name,
+            message: 'The renderer is a web page: no Node built-ins (ask the backend through the contract).',
+          })),
+          patterns: [
+            { regex: '^node:', message: 'The renderer is a web page: no Node built-ins (ask the backend through the contract).' },
+            { regex: '^electron(/|$)', message: 'The renderer never imports electron: use bridge/client.ts.' },
+            {
+              // Types of the engine's model travel through the contract; importing them is free.
+              regex: '^(\\.\\./)+electron/engine/',
+              allowTypeImports: true,
+              message: 'The renderer may only `import type` from the engine (its code runs in Node).',
+            },
+            {
+              regex: '^(\\.\\./)+electron/(?!engine/)',
+              message: 'The renderer never imports main-process code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['preload/**'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!electron$)(?!\\./api(\\.ts)?$)',
+              allowTypeImports: true,
+              message:
+                'The sandboxed preload is one CommonJS bundle that may require only electron and the contract (./api.ts); type-only imports are fine.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The contract is bundled into the renderer as well as the preload: run-time imports of nothing.
+    files: ['preload/api.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '.*',
+              allowTypeImports: true,
+              message: 'preload/api.ts is shared by the renderer and the preload: type-only imports only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

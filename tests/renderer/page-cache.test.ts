@@ -42,7 +42,7 @@ describe('page cache', () => {
   it('keeps stale rows visible until their refresh lands, then replaces in place', () => {
     let c = emptyCache('k', 10);
     c = applyPage(c, 'k', 0, { rows: rows('a', 0, 10), total: 10, generation: 1 });
-    c = markAllStale(c);
+    c = markAllStale(c, 2);
     expect(rowAt(c, 2)?.runId).toBe('a2');
     expect(pagesToFetch(c, 0, 9)).toEqual([0]);
     expect(shownGeneration(c, 0, 9)).toBe(1);
@@ -50,6 +50,18 @@ describe('page cache', () => {
     expect(rowAt(c, 2)?.runId).toBe('b2');
     expect(pagesToFetch(c, 0, 9)).toEqual([]);
     expect(shownGeneration(c, 0, 9)).toBe(2);
+  });
+
+  it('keeps a page stale when the answer predates the index change', () => {
+    let c = emptyCache('k', 10);
+    c = markAllStale(c, 7);
+    // a request sent before generation 7 was announced answers with 6: shown, but re-fetched
+    c = applyPage(c, 'k', 0, { rows: rows('a', 0, 10), total: 10, generation: 6 });
+    expect(rowAt(c, 0)?.runId).toBe('a0');
+    expect(pagesToFetch(c, 0, 9)).toEqual([0]);
+    c = applyPage(c, 'k', 0, { rows: rows('b', 0, 10), total: 10, generation: 7 });
+    expect(pagesToFetch(c, 0, 9)).toEqual([]);
+    expect(markAllStale(c, 3)).toBe(c);
   });
 
   it('drops pages past a shrunken total', () => {

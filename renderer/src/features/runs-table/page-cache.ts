@@ -6,14 +6,15 @@
 // - a cache belongs to one query key; answers for another key are dropped;
 // - a page never goes back in time: an answer older (by index generation) than the page it would
 //   replace is dropped, so a slow request issued before a live update cannot undo it;
-// - refreshing keeps the old rows visible (`stale`) until the new answer lands: no flicker.
+// - refreshing keeps the old rows visible until the new answer lands (no flicker): a page older
+//   than `freshAt` (the generation of the last index change that concerns the query) is shown
+//   but due for a re-fetch. Staleness is derived from generations, not a flag, so an answer to a
+//   request sent before an index change can never pass for fresh.
 import type { RunRow } from '../../../../preload/api.ts';
 
 export interface Page {
   rows: RunRow[];
   generation: number;
-  /** Shown, but due for a re-fetch (the index changed since). */
-  stale: boolean;
 }
 
 export interface PageCache {
@@ -23,6 +24,8 @@ export interface PageCache {
   total: number | null;
   /** Generation of the answer `total` came from. */
   totalGeneration: number;
+  /** Pages older than this are stale. */
+  freshAt: number;
   pages: ReadonlyMap<number, Page>;
 }
 
@@ -33,7 +36,7 @@ export interface QueryAnswer {
 }
 
 export function emptyCache(key: string, pageSize = 100): PageCache {
-  return { key, pageSize, total: null, totalGeneration: -1, pages: new Map() };
+  return { key, pageSize, total: null, totalGeneration: -1, freshAt: -1, pages: new Map() };
 }
 
 export function applyPage(cache: PageCache, key: string, pageIndex: number, answer: QueryAnswer): PageCache {
@@ -41,7 +44,7 @@ export function applyPage(cache: PageCache, key: string, pageIndex: number, answ
   const existing = cache.pages.get(pageIndex);
   if (existing && answer.generation < existing.generation) return cache;
   const pages = new Map(cache.pages);
-  pages.set(pageIndex, { rows: answer.rows, generation: answer.generation, stale: false });
+  pages.set(pageIndex, { rows: answer.rows, generation: answer.generation });
   let { total, totalGeneration } = cache;
   if (answer.generation >= totalGeneration) {
     total = answer.total;
@@ -53,11 +56,13 @@ export function applyPage(cache: PageCache, key: string, pageIndex: number, answ
   return { ...cache, pages, total, totalGeneration };
 }
 
-export function markAllStale(cache: PageCache): PageCache {
-  if (cache.pages.size === 0) return cache;
-  const pages = new Map<number, Page>();
-  for (const [i, p] of cache.pages) pages.set(i, p.stale ? p : { ...p, stale: true });
-  return { ...cache, pages };
+/** The index changed at `generation` in a way that may concern this query. */
+export function markAllStale(cache: PageCache, generation: number): PageCache {
+  return generation > cache.freshAt ? { ...cache, freshAt: generation } : cache;
+}
+
+export function isStale(cache: PageCache, page: Page): boolean {
+  return page.generation < cache.freshAt;
 }
 
 export function pageOf(cache: PageCache, index: number): number {
@@ -75,7 +80,7 @@ export function pagesToFetch(cache: PageCache, first: number, last: number): num
   if (maxIndex < first && cache.total !== null) return out;
   for (let p = pageOf(cache, Math.max(0, first)); p <= pageOf(cache, Math.max(0, maxIndex)); p++) {
     const page = cache.pages.get(p);
-    if (!page || page.stale) out.push(p);
+    if (!page || isStale(cache, page)) out.push(p);
   }
   return out;
 }

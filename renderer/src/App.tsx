@@ -1,0 +1,67 @@
+import { useEffect } from 'react';
+import { DiagnosticsPanel } from './features/diagnostics/DiagnosticsPanel.tsx';
+import { ProjectPicker } from './features/project/ProjectPicker.tsx';
+import { loadDetail } from './features/run-detail/detail-loader.ts';
+import { RunDetailPanel } from './features/run-detail/RunDetailPanel.tsx';
+import { RunsView } from './features/runs-table/RunsView.tsx';
+import { Sidebar } from './features/sidebar/Sidebar.tsx';
+import { TopBar } from './features/status/TopBar.tsx';
+import { useApp } from './state/store.ts';
+
+export function App() {
+  const host = useApp((s) => s.host);
+  const project = useApp((s) => s.project);
+  const connectionError = useApp((s) => s.connectionError);
+  const panel = useApp((s) => s.panel);
+  const detailOpen = useApp((s) => s.detailOpen);
+  const focus = useApp((s) => s.selection.focus);
+  const storeId = useApp((s) => s.storeId);
+
+  // The detail panel follows the focused run.
+  useEffect(() => {
+    if (detailOpen && focus && storeId) void loadDetail(storeId, focus);
+  }, [detailOpen, focus, storeId]);
+
+  if (connectionError && !host) {
+    return (
+      <div className="splash">
+        <div className="splash-card">
+          <h1 className="brand-title">Runsight</h1>
+          <p className="error-text">{connectionError}</p>
+        </div>
+      </div>
+    );
+  }
+  if (!host) {
+    return (
+      <div className="splash">
+        <div className="splash-card muted">Connecting…</div>
+      </div>
+    );
+  }
+  if (!project) {
+    return (
+      <div className="splash">
+        <ProjectPicker variant="welcome" />
+      </div>
+    );
+  }
+  return (
+    <div className="app">
+      <TopBar />
+      <div className="app-body">
+        <Sidebar />
+        <main className="main">
+          <RunsView />
+        </main>
+        {detailOpen && focus ? <RunDetailPanel /> : null}
+      </div>
+      {panel === 'project' ? (
+        <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && useApp.getState().setPanel(null)}>
+          <ProjectPicker variant="modal" />
+        </div>
+      ) : null}
+      {panel === 'diagnostics' ? <DiagnosticsPanel /> : null}
+    </div>
+  );
+}

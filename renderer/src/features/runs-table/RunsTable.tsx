@@ -1,0 +1,358 @@
+// The virtualized runs table. Only the rows on screen exist in the DOM; pages of top-level rows
+// are fetched as the viewport needs them (runs-loader.ts) and nested runs are spliced in under
+// expanded parents (run-tree.ts). Rows are addressed by visible index for layout and by run id
+// for everything the user holds on to (selection, expansion), so live updates that reorder or
+// insert rows never change what is selected.
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
+import type { RunRow } from '../../../../preload/api.ts';
+import { baseName, exactNumber, formatDuration, formatNumber, formatTime, formatTimeExact } from '../../lib/format.ts';
+import { setReady, sortBy, updateCurrentFacets } from '../../state/actions.ts';
+import { facetsFor } from '../../state/facets-slice.ts';
+import { useApp } from '../../state/store.ts';
+import { cellValue, columnLabel, DEFAULT_SORT, isSortable, NAME_COLUMN, parseColumnKey, type CellValue } from './column-keys.ts';
+import { MIN_WIDTH, selectColumns, type TableColumn } from './columns.ts';
+import { shownGeneration } from './page-cache.ts';
+import { topRangeFor } from './run-tree.ts';
+import { currentScope, idsBetween, setVisibleTop } from './runs-loader.ts';
+import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor } from './selection.ts';
+import { selectTableModel, type VisibleRow } from './table-model.ts';
+import { StatusBadge } from './StatusBadge.tsx';
+
+export const ROW_HEIGHT = 30;
+const HEADER_HEIGHT = 32;
+const INDENT = 18;
+
+export function RunsTable() {
+  const model = useApp(selectTableModel);
+  const columns = useApp(selectColumns);
+  const cache = useApp((s) => s.cache);
+  const queryKey = useApp((s) => s.queryKey);
+  const selection = useApp((s) => s.selection);
+  const sort = useApp((s) => facetsFor(s, currentScope(s)).sort ?? DEFAULT_SORT);
+  const visibleTop = useApp((s) => s.visibleTop);
+  const projectEpoch = useApp((s) => s.projectEpoch);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const count = model.layout.count;
+
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const items = virtualizer.getVirtualItems();
+  const first = items[0]?.index ?? 0;
+  const last = items[items.length - 1]?.index ?? 0;
+
+  useEffect(() => {
+    const [a, b] = count > 0 ? topRangeFor(model.layout, first, last) : [0, 40];
+    setVisibleTop(a, Math.max(b, a + 40));
+  }, [first, last, model.layout, count]);
+
+  // A new query (sort, filter, experiments) starts at the top; a live refresh keeps the position.
+  useEffect(() => {
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
+  }, [cache.key]);
+
+  // Readiness marker for tests: set once the first page of a newly opened project has painted.
+  const readyEpoch = useRef(-1);
+  const firstPainted = cache.key === queryKey && cache.total !== null && (cache.total === 0 || cache.pages.has(0) || model.rowAtVisible(first) !== null);
+  useEffect(() => {
+    if (!firstPainted || readyEpoch.current === projectEpoch) return;
+    readyEpoch.current = projectEpoch;
+    const raf = requestAnimationFrame(() => setReady(true));
+    return () => cancelAnimationFrame(raf);
+  }, [firstPainted, projectEpoch]);
+
+  const selected = useMemo(() => new Set(selection.selected), [selection.selected]);
+  const totalWidth = columns.reduce((w, c) => w + c.width, 0);
+  const generation = shownGeneration(cache, visibleTop[0], visibleTop[1]);
+
+  const onRowClick = useCallback(
+    (e: MouseEvent, v: number, runId: string) => {
+      const s = useApp.getState();
+      const mode = modeFromEvent(e);
+      const sel = s.selection;
+      if ((mode === 'range' || mode === 'range-add') && sel.anchor) {
+        const anchorV = selectTableModel(s).indexOf.get(sel.anchor);
+        if (anchorV !== undefined) {
+          void idsBetween(anchorV, v).then((ids) => s.setSelection(clickRow(useApp.getState().selection, runId, mode, ids)));
+          return;
+        }
+      }
+      s.setSelection(clickRow(sel, runId, mode === 'range' ? 'replace' : mode === 'range-add' ? 'toggle' : mode));
+    },
+    [],
+  );
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    const s = useApp.getState();
+    if (e.key === 'Escape') {
+      s.setSelection(EMPTY_SELECTION);
+      return;
+    }
+    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp' && e.key !== 'Home' && e.key !== 'End') return;
+    e.preventDefault();
+    const m = selectTableModel(s);
+    const cur = s.selection.focus ? m.indexOf.get(s.selection.focus) : undefined;
+    let target: number;
+    if (e.key === 'Home') target = 0;
+    else if (e.key === 'End') target = m.layout.count - 1;
+    else if (cur === undefined) target = first;
+    else target = cur + (e.key === 'ArrowDown' ? 1 : -1);
+    target = Math.max(0, Math.min(m.layout.count - 1, target));
+    virtualizer.scrollToIndex(target, { align: 'auto' });
+    const vr = m.rowAtVisible(target);
+    if (!vr) return;
+    const sel = s.selection;
+    const anchorV = sel.anchor ? m.indexOf.get(sel.anchor) : undefined;
+    if (e.shiftKey && anchorV !== undefined) {
+      void idsBetween(anchorV, target).then((ids) => s.setSelection(moveCursor(useApp.getState().selection, vr.row.runId, true, ids)));
+    } else s.setSelection(moveCursor(sel, vr.row.runId, false));
+  };
+
+  return (
+    <div
+      className="runs-table"
+      role="grid"
+      aria-multiselectable="true"
+      aria-rowcount={count}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      data-testid="runs-table"
+      data-generation={generation ?? ''}
+      data-total={count}
+      data-query-key={cache.key === queryKey ? 'current' : 'pending'}
+    >
+      <div className="rt-scroll" ref={scrollRef}>
+        <div className="rt-header" role="row" style={{ width: totalWidth, height: HEADER_HEIGHT }}>
+          {columns.map((c) => (
+            <HeaderCell key={c.key} column={c} sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} />
+          ))}
+        </div>
+        <div className="rt-body" style={{ height: virtualizer.getTotalSize(), width: totalWidth }}>
+          {items.map((item) => {
+            const vr = model.rowAtVisible(item.index);
+            const style: CSSProperties = { transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, width: totalWidth };
+            if (!vr) return <PlaceholderRow key={item.key} columns={columns} style={style} />;
+            return (
+              <Row
+                key={item.key}
+                v={item.index}
+                vr={vr}
+                columns={columns}
+                style={style}
+                selected={selected.has(vr.row.runId)}
+                focused={selection.focus === vr.row.runId}
+                onClick={onRowClick}
+              />
+            );
+          })}
+        </div>
+        {cache.total === 0 && cache.key === queryKey ? <EmptyTable /> : null}
+      </div>
+    </div>
+  );
+}
+
+function EmptyTable() {
+  const filter = useApp((s) => facetsFor(s, currentScope(s)).filter);
+  const lifecycle = useApp((s) => s.lifecycle);
+  return (
+    <div className="empty-state table-empty" data-testid="runs-empty">
+      <div className="empty-icon">∅</div>
+      <div>{filter ? 'No runs match this filter.' : lifecycle === 'deleted' ? 'No deleted runs here.' : 'No runs in this experiment yet.'}</div>
+    </div>
+  );
+}
+
+function HeaderCell({ column, sort }: { column: TableColumn; sort: 'ascending' | 'descending' | 'none' }) {
+  const id = parseColumnKey(column.key);
+  const sortable = isSortable(column.key);
+  const [drag, setDrag] = useState<number | null>(null);
+  const width = drag ?? column.width;
+  const pinned = column.key === NAME_COLUMN;
+
+  const onResizeStart = (e: PointerEvent<HTMLSpanElement>) => {
+    e.stopPropagation();
+    e.preventDefault();
+    const startX = e.clientX;
+    const startW = column.width;
+    const el = e.currentTarget;
+    el.setPointerCapture(e.pointerId);
+    let w = startW;
+    const move = (ev: globalThis.PointerEvent) => {
+      w = Math.max(MIN_WIDTH, startW + ev.clientX - startX);
+      setDrag(w);
+    };
+    const up = () => {
+      el.removeEventListener('pointermove', move);
+      el.removeEventListener('pointerup', up);
+      setDrag(null);
+      const s = useApp.getState();
+      const widths = facetsFor(s, currentScope(s)).widths;
+      updateCurrentFacets({ widths: { ...widths, [column.key]: Math.round(w) } });
+    };
+    el.addEventListener('pointermove', move);
+    el.addEventListener('pointerup', up);
+  };
+
+  return (
+    <div
+      role="columnheader"
+      aria-sort={sort}
+      className={`rt-hcell kind-${id?.kind ?? 'x'}${sortable ? ' sortable' : ''}${sort !== 'none' ? ' sorted' : ''}${pinned ? ' pinned' : ''}`}
+      style={{ width }}
+      title={`${column.key}${sortable ? '\nClick to sort' : '\nThe index cannot sort by this column'}`}
+      onClick={() => sortable && sortBy(column.key)}
+      data-testid={`col-${column.key}`}
+    >
+      {id && id.kind !== 'attribute' ? <span className={`kind-dot kind-${id.kind}`} aria-hidden="true" /> : null}
+      <span className="rt-hlabel">{columnLabel(column.key)}</span>
+      {sort !== 'none' ? (
+        <span className="sort-arrow" aria-hidden="true">
+          {sort === 'descending' ? '↓' : '↑'}
+        </span>
+      ) : null}
+      <span className="resize-handle" onPointerDown={onResizeStart} onClick={(e) => e.stopPropagation()} aria-hidden="true" />
+    </div>
+  );
+}
+
+const PlaceholderRow = memo(function PlaceholderRow({ columns, style }: { columns: TableColumn[]; style: CSSProperties }) {
+  return (
+    <div className="rt-row placeholder" style={style} aria-busy="true">
+      {columns.map((c) => (
+        <div key={c.key} className={`rt-cell${c.key === NAME_COLUMN ? ' pinned' : ''}`} style={{ width: c.width }}>
+          <span className="skeleton" style={{ width: Math.min(c.width - 24, c.key === NAME_COLUMN ? 140 : 60) }} />
+        </div>
+      ))}
+    </div>
+  );
+});
+
+interface RowProps {
+  v: number;
+  vr: VisibleRow;
+  columns: TableColumn[];
+  style: CSSProperties;
+  selected: boolean;
+  focused: boolean;
+  onClick: (e: MouseEvent, v: number, runId: string) => void;
+}
+
+const Row = memo(function Row({ v, vr, columns, style, selected, focused, onClick }: RowProps) {
+  const { row } = vr;
+  const now = row.status === 'RUNNING' ? Date.now() : 0;
+  return (
+    <div
+      role="row"
+      aria-selected={selected}
+      className={`rt-row${selected ? ' selected' : ''}${focused ? ' focused' : ''}${vr.depth > 0 ? ' child' : ''}${row.lifecycleStage === 'deleted' ? ' deleted' : ''}`}
+      style={style}
+      onMouseDown={(e) => {
+        // Shift-click selects a range of rows, not a range of text.
+        if (e.shiftKey || e.ctrlKey || e.metaKey) e.preventDefault();
+      }}
+      onClick={(e) => onClick(e, v, row.runId)}
+      data-testid={`run-row-${row.runId}`}
+      data-selected={selected}
+      data-depth={vr.depth}
+      data-index={v}
+    >
+      {columns.map((c) =>
+        c.key === NAME_COLUMN ? (
+          <NameCell key={c.key} vr={vr} width={c.width} />
+        ) : (
+          <Cell key={c.key} row={row} column={c} now={now} />
+        ),
+      )}
+    </div>
+  );
+});
+
+function NameCell({ vr, width }: { vr: VisibleRow; width: number }) {
+  const { row } = vr;
+  const toggle = useApp((s) => s.toggleExpanded);
+  const childCount = useApp((s) => (vr.hasChildren ? (selectTableModel(s).children.get(row.runId)?.length ?? 0) : 0));
+  return (
+    <div role="gridcell" className="rt-cell pinned name-cell" style={{ width }} data-testid={`cell-${row.runId}-${NAME_COLUMN}`} title={`${row.runName}\n${row.runId}`}>
+      <span style={{ width: vr.depth * INDENT }} className="indent" aria-hidden="true" />
+      {vr.hasChildren ? (
+        <button
+          type="button"
+          className={`disclosure-button`}
+          aria-expanded={vr.expanded}
+          aria-label={vr.expanded ? 'Collapse nested runs' : 'Expand nested runs'}
+          onClick={(e) => {
+            e.stopPropagation();
+            toggle(row.runId);
+          }}
+          data-testid={`expand-${row.runId}`}
+        >
+          <span className={`disclosure${vr.expanded ? ' open' : ''}`} />
+        </button>
+      ) : (
+        <span className="disclosure-spacer" aria-hidden="true">
+          {vr.depth > 0 ? '└' : ''}
+        </span>
+      )}
+      <span className={`status-dot status-${row.status.toLowerCase()}`} aria-hidden="true" />
+      <span className="run-name">{row.runName || row.runId.slice(0, 8)}</span>
+      {vr.hasChildren ? <span className="child-count">{childCount}</span> : null}
+    </div>
+  );
+}
+
+function Cell({ row, column, now }: { row: RunRow; column: TableColumn; now: number }) {
+  const value = cellValue(row, column.key, now);
+  const kind = parseColumnKey(column.key)?.kind ?? 'attribute';
+  return (
+    <div
+      role="gridcell"
+      className={`rt-cell kind-${kind}${value.type === 'number' || value.type === 'duration' ? ' num' : ''}`}
+      style={{ width: column.width }}
+      data-testid={`cell-${row.runId}-${column.key}`}
+      {...cellAttrs(value)}
+    >
+      <CellContent value={value} path={column.key === 'attributes.source'} />
+    </div>
+  );
+}
+
+function cellAttrs(v: CellValue): { title?: string; 'data-value'?: string } {
+  switch (v.type) {
+    case 'number':
+      return { title: `${exactNumber(v.value)} (step ${v.step})`, 'data-value': exactNumber(v.value) };
+    case 'text':
+      return { title: v.text, 'data-value': v.text };
+    case 'time':
+      return { title: formatTimeExact(v.ms), 'data-value': String(v.ms) };
+    case 'duration':
+      return { title: `${formatDuration(v.ms)}${v.running ? ' (running)' : ''}`, 'data-value': String(v.ms) };
+    case 'status':
+      return { 'data-value': v.status };
+    case 'none':
+      return {};
+  }
+}
+
+function CellContent({ value, path }: { value: CellValue; path: boolean }) {
+  switch (value.type) {
+    case 'none':
+      return <span className="nil">—</span>;
+    case 'number': {
+      const special = !Number.isFinite(value.value);
+      return <span className={special ? 'special-num' : undefined}>{formatNumber(value.value)}</span>;
+    }
+    case 'text':
+      return value.text === '' ? <span className="nil">""</span> : <span className="cell-text">{path ? baseName(value.text) : value.text}</span>;
+    case 'time':
+      return <span>{formatTime(value.ms)}</span>;
+    case 'duration':
+      return <span className={value.running ? 'running-text' : undefined}>{formatDuration(value.ms)}</span>;
+    case 'status':
+      return <StatusBadge status={value.status} />;
+  }
+}

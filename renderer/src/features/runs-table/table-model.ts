@@ -1,0 +1,56 @@
+// Derived, memoised views of the runs slice that the table and the loader share: the nested
+// layout over the page cache, and lookups between run ids and visible row indexes.
+import type { RunRow } from '../../../../preload/api.ts';
+import type { AppState } from '../../state/store.ts';
+import { loadedRows, rowAt } from './page-cache.ts';
+import { buildLayout, slotAt, visibleIndexOfTop, type ChildrenMap, type TreeLayout } from './run-tree.ts';
+
+const NO_CHILDREN: ChildrenMap = new Map();
+
+export interface VisibleRow {
+  row: RunRow;
+  depth: number;
+  hasChildren: boolean;
+  expanded: boolean;
+}
+
+export interface TableModel {
+  layout: TreeLayout;
+  children: ChildrenMap;
+  /** Visible index of every loaded row, by run id. */
+  indexOf: ReadonlyMap<string, number>;
+  /** null for a top-level row not loaded yet. */
+  rowAtVisible(v: number): VisibleRow | null;
+}
+
+let memo: { cache: AppState['cache']; nested: AppState['nested']; expanded: AppState['expanded']; model: TableModel } | null = null;
+
+export function selectTableModel(s: Pick<AppState, 'cache' | 'nested' | 'expanded'>): TableModel {
+  if (memo && memo.cache === s.cache && memo.nested === s.nested && memo.expanded === s.expanded) return memo.model;
+  const cache = s.cache;
+  const children = s.nested && s.nested.key === cache.key ? s.nested.children : NO_CHILDREN;
+  const loaded = loadedRows(cache);
+  const layout = buildLayout(cache.total ?? 0, loaded, children, s.expanded);
+  const rowAtVisible = (v: number): VisibleRow | null => {
+    const slot = slotAt(layout, v);
+    if (!slot) return null;
+    if (slot.kind === 'child') return slot.tree;
+    const row = rowAt(cache, slot.topIndex);
+    if (!row) return null;
+    const hasChildren = (children.get(row.runId)?.length ?? 0) > 0;
+    return { row, depth: 0, hasChildren, expanded: hasChildren && s.expanded.has(row.runId) };
+  };
+  const indexOf = new Map<string, number>();
+  // Children follow their parent, so walking the loaded top rows through the layout covers all.
+  for (const { index } of loaded) {
+    if (index >= layout.count) continue;
+    let v = visibleIndexOfTop(layout, index);
+    const top = rowAtVisible(v);
+    if (top) indexOf.set(top.row.runId, v);
+    const group = layout.groups.find((g) => g.topIndex === index);
+    for (const t of group?.rows ?? []) indexOf.set(t.row.runId, ++v);
+  }
+  const model: TableModel = { layout, children, indexOf, rowAtVisible };
+  memo = { cache: s.cache, nested: s.nested, expanded: s.expanded, model };
+  return model;
+}

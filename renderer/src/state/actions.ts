@@ -1,0 +1,233 @@
+// App-level actions: connecting to the backend, opening projects, choosing experiments, and
+// wiring the backend's events to re-queries. The runs table's own fetching is in
+// features/runs-table/runs-loader.ts, the detail panel's in features/run-detail/detail-loader.ts.
+import type { ExperimentSummary, IndexChangedEvent, IndexProgressEvent } from '../../../preload/api.ts';
+import { call, on } from '../bridge/client.ts';
+import { loadDetail } from '../features/run-detail/detail-loader.ts';
+import { nextSort, type SortSpec } from '../features/runs-table/column-keys.ts';
+import { currentScope, refreshColumns, refreshRuns, runQuery } from '../features/runs-table/runs-loader.ts';
+import type { Lifecycle } from '../features/runs-table/runs-query.ts';
+import { EMPTY_SELECTION } from '../features/runs-table/selection.ts';
+import { facetsFor, type FacetSettings } from './facets-slice.ts';
+import { useApp } from './store.ts';
+
+const set = useApp.setState;
+const get = useApp.getState;
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function progressMap(list: IndexProgressEvent[]): Record<string, IndexProgressEvent> {
+  const out: Record<string, IndexProgressEvent> = {};
+  for (const p of list) if (p.phase !== 'ready') out[p.storeId] = p;
+  return out;
+}
+
+/** Marks the page not ready for tests until the first table page of a project has painted. */
+export function setReady(ready: boolean): void {
+  document.body.dataset.ready = ready ? 'true' : 'false';
+}
+
+let started = false;
+
+export async function startApp(): Promise<void> {
+  if (started) return;
+  started = true;
+  setReady(false);
+  on('indexChanged', onIndexChanged);
+  on('indexProgress', onIndexProgress);
+  on('diagnosticsChanged', ({ count }) => {
+    set({ diagnosticsCount: count });
+    void loadDiagnostics();
+  });
+  try {
+    const st = await call('getStatus', {});
+    set({
+      host: st.host,
+      version: st.version,
+      project: st.project,
+      stores: st.stores,
+      generation: st.generation,
+      indexing: progressMap(st.indexing),
+      diagnosticsCount: st.diagnosticsCount,
+      connectionError: null,
+    });
+    void loadRecentProjects();
+    if (st.project) await afterProjectOpened();
+  } catch (e) {
+    set({ connectionError: message(e) });
+  }
+}
+
+export async function loadRecentProjects(): Promise<void> {
+  try {
+    const { paths } = await call('listRecentProjects', {});
+    set({ recentProjects: paths });
+  } catch {
+    // Recent projects are a convenience; the path field still works.
+  }
+}
+
+export async function openProject(path: string): Promise<boolean> {
+  const target = path.trim();
+  if (!target) return false;
+  set({ opening: true, openError: null });
+  setReady(false);
+  try {
+    await call('openProject', { path: target });
+    const st = await call('getStatus', {});
+    set({ project: st.project, stores: st.stores, generation: st.generation, indexing: progressMap(st.indexing), diagnosticsCount: st.diagnosticsCount, opening: false, panel: null });
+    void loadRecentProjects();
+    await afterProjectOpened();
+    return true;
+  } catch (e) {
+    set({ opening: false, openError: message(e) });
+    return false;
+  }
+}
+
+export async function pickAndOpenProject(): Promise<void> {
+  try {
+    const { path } = await call('pickFolder', {});
+    if (path) await openProject(path);
+  } catch (e) {
+    set({ openError: message(e) });
+  }
+}
+
+async function afterProjectOpened(): Promise<void> {
+  set((s) => ({
+    projectEpoch: s.projectEpoch + 1,
+    selection: EMPTY_SELECTION,
+    expanded: new Set<string>(),
+    detail: null,
+    detailOpen: false,
+    storeId: null,
+    experimentIds: [],
+    filterError: null,
+    diagnostics: null,
+  }));
+  await loadExperiments();
+  chooseInitialScope();
+  await Promise.all([runQuery({ force: true }), refreshColumns()]);
+  void loadDiagnostics();
+}
+
+export async function loadExperiments(): Promise<void> {
+  const epoch = get().projectEpoch;
+  try {
+    const experiments = await call('listExperiments', { lifecycle: 'all' });
+    if (get().projectEpoch === epoch) set({ experiments, experimentsLoaded: true });
+  } catch (e) {
+    set({ queryError: message(e) });
+  }
+}
+
+/** MLflow opens on an experiment with runs: the remembered one, else the first with runs. */
+function chooseInitialScope(): void {
+  const s = get();
+  const exps = s.experiments;
+  const remembered = s.project ? s.lastScope[s.project] : undefined;
+  if (remembered) {
+    const ids = remembered.experimentIds.filter((id) => exps.some((e) => e.storeId === remembered.storeId && e.experimentId === id));
+    if (ids.length > 0) {
+      set({ storeId: remembered.storeId, experimentIds: ids });
+      return;
+    }
+  }
+  const active = exps.filter((e) => e.lifecycleStage === 'active');
+  const pick = active.find((e) => e.runCounts.active > 0) ?? active[0] ?? exps[0];
+  if (pick) set({ storeId: pick.storeId, experimentIds: [pick.experimentId] });
+}
+
+/** Click on an experiment: `toggle` adds/removes it (same store only), else it alone is shown. */
+export function selectExperiment(exp: ExperimentSummary, toggle: boolean): void {
+  const s = get();
+  let ids: string[];
+  if (toggle && s.storeId === exp.storeId) {
+    ids = s.experimentIds.includes(exp.experimentId)
+      ? s.experimentIds.filter((id) => id !== exp.experimentId)
+      : [...s.experimentIds, exp.experimentId];
+    if (ids.length === 0) return;
+  } else ids = [exp.experimentId];
+  const storeChanged = s.storeId !== exp.storeId;
+  set({
+    storeId: exp.storeId,
+    experimentIds: ids,
+    filterError: null,
+    ...(storeChanged ? { selection: EMPTY_SELECTION, expanded: new Set<string>(), detailOpen: false } : {}),
+  });
+  if (s.project) get().rememberScope(s.project, { storeId: exp.storeId, experimentIds: ids });
+  void runQuery();
+  void refreshColumns();
+}
+
+export function setLifecycle(lifecycle: Lifecycle): void {
+  if (get().lifecycle === lifecycle) return;
+  set({ lifecycle });
+  void runQuery();
+}
+
+export function updateCurrentFacets(patch: Partial<FacetSettings>): void {
+  const scope = currentScope(get());
+  if (scope) get().updateFacets(scope, patch);
+}
+
+export function sortBy(columnKey: string): void {
+  const s = get();
+  const f = facetsFor(s, currentScope(s));
+  const sort: SortSpec = nextSort(f.sort, columnKey);
+  updateCurrentFacets({ sort });
+  void runQuery();
+}
+
+export async function loadDiagnostics(): Promise<void> {
+  try {
+    const diagnostics = await call('listDiagnostics', {});
+    set({ diagnostics, diagnosticsCount: diagnostics.length });
+  } catch {
+    // The count from getStatus / diagnosticsChanged stays meaningful without the list.
+  }
+}
+
+let experimentsTimer: ReturnType<typeof setTimeout> | null = null;
+
+function onIndexChanged(ev: IndexChangedEvent): void {
+  const s = get();
+  set({ generation: Math.max(s.generation, ev.generation) });
+  if (!experimentsTimer) {
+    // Run counts: at most twice a second, however fast a training loop logs.
+    experimentsTimer = setTimeout(() => {
+      experimentsTimer = null;
+      void loadExperiments();
+    }, 500);
+  }
+  if (ev.storeId !== s.storeId) return;
+  void refreshRuns(ev.generation);
+  void refreshColumns({ soon: true });
+  const d = s.detail;
+  if (d && d.storeId === ev.storeId && (ev.runIds.length === 0 || ev.runIds.includes(d.runId))) {
+    void loadDetail(d.storeId, d.runId, { refresh: true });
+  }
+}
+
+function onIndexProgress(p: IndexProgressEvent): void {
+  const indexing = { ...get().indexing };
+  if (p.phase === 'ready') delete indexing[p.storeId];
+  else indexing[p.storeId] = p;
+  set({ indexing });
+  if (p.phase === 'ready') {
+    // A store finished its first read: what was shown while it was indexing may be partial.
+    void loadExperiments().then(async () => {
+      if (!get().storeId) {
+        chooseInitialScope();
+        void runQuery();
+      } else {
+        const st = await call('getStatus', {}).catch(() => null);
+        if (st) void refreshRuns(st.generation);
+      }
+      void refreshColumns();
+    });
+  }
+}

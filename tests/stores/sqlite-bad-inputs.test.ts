@@ -1,6 +1,6 @@
 // Files named like an MLflow database that are not one, or not quite: the reader never throws,
 // returns what it can and says what is wrong.
-import { copyFileSync, openSync, readFileSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { chmodSync, closeSync, copyFileSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +13,12 @@ import { copyFixture, fixturePath, tempDir } from '../helpers/fixtures.ts';
 import { sqliteStoreInfo } from '../helpers/sqlite-fixtures.ts';
 
 const fixtureDb = path.join(fixturePath('kitchen-sink-sqlite'), 'mlflow.db');
+
+/** A writable copy (the shared fixture has no write bits, and copyFileSync keeps the mode). */
+function copyDb(to: string): void {
+  copyFileSync(fixtureDb, to);
+  chmodSync(to, 0o644);
+}
 
 async function loadFile(file: string) {
   const reader = createSqliteStoreReader(sqliteStoreInfo(file));
@@ -77,7 +83,7 @@ describe('SQLite reader: bad inputs', () => {
 
   it('an unknown schema revision is read best-effort, with a diagnostic', async () => {
     const file = path.join(dir, 'mlflow.db');
-    copyFileSync(fixtureDb, file);
+    copyDb(file);
     const db = new DatabaseSync(file);
     db.exec("UPDATE alembic_version SET version_num = 'ffffffffffff'");
     db.close();
@@ -90,6 +96,27 @@ describe('SQLite reader: bad inputs', () => {
     expect(snap.runs).toHaveLength(28);
     expect(snap.registry.length).toBeGreaterThan(0);
     expect(probeMlflowDatabase(file)).toEqual({ ok: true, revision: 'ffffffffffff', known: false });
+  });
+
+  it('a database locked by a writer beyond the busy timeout, then released', async () => {
+    const file = path.join(dir, 'mlflow.db');
+    copyDb(file);
+    const writer = new DatabaseSync(file);
+    writer.exec('BEGIN EXCLUSIVE'); // rollback-journal mode: no reader may start now
+    const reader = createSqliteStoreReader(sqliteStoreInfo(file));
+    try {
+      const snap = await reader.load();
+      expect(snap.runs).toEqual([]);
+      expect(reader.diagnostics().map((d) => d.problem)).toEqual([expect.stringMatching(/locked by another process/)]);
+      writer.exec('ROLLBACK');
+      // Nothing changed on disk, yet a lock is transient: the next refresh reads the store.
+      const change = await reader.refresh([file]);
+      expect(change.runs).toHaveLength(28);
+      expect(reader.diagnostics()).toEqual([]);
+    } finally {
+      writer.close();
+      await reader.close();
+    }
   });
 
   it('a truncated copy is reported as corrupt', async () => {
@@ -106,7 +133,7 @@ describe('SQLite reader: bad inputs', () => {
 
   it('a damaged table costs only that table', async () => {
     const file = path.join(dir, 'mlflow.db');
-    copyFileSync(fixtureDb, file);
+    copyDb(file);
     const db = new DatabaseSync(file, { readOnly: true });
     const pageSize = Number((db.prepare('PRAGMA page_size').get() as { page_size: number }).page_size);
     const root = Number((db.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'params'").get() as { rootpage: number }).rootpage);

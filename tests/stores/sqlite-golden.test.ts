@@ -6,6 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dumpRegistry, dumpRuns } from '../../electron/engine/dump.ts';
 import type { StoreSnapshot } from '../../electron/engine/model.ts';
 import { createSqliteStoreReader, probeMlflowDatabase } from '../../electron/engine/stores/mlflow-sqlite/index.ts';
+import { openDatabase } from '../../electron/engine/stores/mlflow-sqlite/open-database.ts';
+import { checkJsonNumbers } from '../../electron/engine/stores/mlflow-sqlite/read-context.ts';
+import { readRuns } from '../../electron/engine/stores/mlflow-sqlite/read-tracking.ts';
+import { Schema } from '../../electron/engine/stores/mlflow-sqlite/schema.ts';
 import type { StoreReader } from '../../electron/engine/stores/reader.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 import { diffJson, loadExpected, normaliseActual } from '../helpers/golden.ts';
@@ -74,7 +78,21 @@ describe('SQLite reader: kitchen-sink-sqlite golden dump', () => {
     expect(snap.runs.every((r) => typeof r.experimentId === 'string')).toBe(true);
   });
 
-  it('refresh on an unchanged database is empty and cheap', async () => {
+  it('the one-row-per-value path (for SQLite without exact JSON doubles) reads the same runs', () => {
+    const opened = openDatabase(dbFile);
+    if (!opened.ok) throw new Error(opened.reason);
+    try {
+      expect(checkJsonNumbers(opened.q)).toBe(true);
+      const problems: string[] = [];
+      const ctx = { q: opened.q, schema: new Schema(opened.q), jsonNumbersExact: false, problem: (p: string) => problems.push(p) };
+      expect(readRuns(ctx, null)).toEqual(snap.runs);
+      expect(problems).toEqual([]);
+    } finally {
+      opened.db.close();
+    }
+  });
+
+  it('refresh on an unchanged database is empty', async () => {
     const change = await reader.refresh([dbFile]);
     expect(change).toEqual({
       experiments: [],

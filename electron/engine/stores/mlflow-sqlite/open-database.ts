@@ -39,7 +39,8 @@ export const BUSY_TIMEOUT_MS = 2000;
 
 const HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 
-export type OpenFailure = 'missing' | 'not-sqlite' | 'unreadable' | 'corrupt';
+/** 'busy' is transient (a writer held its lock longer than the busy timeout): retry any time. */
+export type OpenFailure = 'missing' | 'not-sqlite' | 'unreadable' | 'corrupt' | 'busy';
 
 export interface OpenedDatabase {
   db: DatabaseSync;
@@ -144,7 +145,7 @@ export function openDatabase(file: string): OpenResult {
     if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
       return {
         ok: false,
-        failure: 'unreadable',
+        failure: 'busy',
         reason: `database is locked by another process for more than ${BUSY_TIMEOUT_MS / 1000} s (SQLite: ${msg})`,
       };
     }

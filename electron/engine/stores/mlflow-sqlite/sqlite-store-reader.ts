@@ -17,8 +17,12 @@ interface Tracking {
   dataVersion: number | null;
   schemaVersion: number | null;
   experiments: Map<string, string>;
+  /** null when fingerprints could not be taken: the next change re-reads everything. */
   runs: EntityTracker | null;
   models: EntityTracker | null;
+  /** Ids last reported, to name removals when there are no fingerprints to diff. */
+  runIds: string[];
+  modelIds: string[];
   registry: string;
   registryEmpty: boolean;
 }
@@ -33,7 +37,7 @@ export function createSqliteStoreReader(info: StoreInfo): StoreReader {
 }
 
 function canonicalExperiment(e: Experiment): string {
-  return JSON.stringify([e, Object.entries(e.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+  return JSON.stringify({ ...e, tags: Object.entries(e.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) });
 }
 
 function canonicalRegistry(models: RegisteredModel[]): string {
@@ -104,6 +108,7 @@ class SqliteStoreReader implements StoreReader {
     const opened = openDatabase(this.info.path);
     if (!opened.ok) {
       this.openDiags.push(this.diag(opened.reason));
+      if (opened.failure === 'busy') this.fileSig = null;
       return false;
     }
     let schema: Schema;
@@ -282,6 +287,8 @@ class SqliteStoreReader implements StoreReader {
           experiments: new Map(experiments.map((e) => [e.experimentId, canonicalExperiment(e)])),
           runs: runTracker,
           models: modelTracker,
+          runIds: runTracker ? [] : runs.map((r) => r.runId),
+          modelIds: modelTracker ? [] : loggedModels.map((m) => m.modelId),
           registry: canonicalRegistry(registry),
           registryEmpty: registry.length === 0,
         },
@@ -344,6 +351,8 @@ class SqliteStoreReader implements StoreReader {
     const problems: string[] = [];
     const ctx = this.context(problems);
     const change = emptyChange();
+    // update() below moves the fingerprints forward; if a later step fails, these name removals.
+    const before = { runIds: prev.runs.ids(), modelIds: prev.models?.ids() ?? [] };
     conn.db.exec('BEGIN');
     try {
       const dataVersion = this.pragma('data_version');
@@ -380,21 +389,22 @@ class SqliteStoreReader implements StoreReader {
       endRead(conn);
       // The fingerprints may be half-updated: start again from a full read.
       this.addReadProblem(describeReadError('changes', e));
-      this.track = null;
-      return this.reloadAndDiff(prev);
+      return this.reloadAndDiff({ ...prev, runs: null, models: null, ...before });
     }
   }
 
   /** Full read, compared with what the previous load/refresh reported. */
   private reloadAndDiff(prevArg?: Tracking | null): StoreChange {
     const prev = prevArg === undefined ? this.track : prevArg;
+    const prevRunIds = prev ? (prev.runs?.ids() ?? prev.runIds) : [];
+    const prevModelIds = prev ? (prev.models?.ids() ?? prev.modelIds) : [];
     const change = emptyChange();
     const removeAll = (): StoreChange => {
       this.track = null;
       if (!prev) return change;
       change.removedExperimentIds = [...prev.experiments.keys()];
-      change.removedRunIds = prev.runs?.ids() ?? [];
-      change.removedLoggedModelIds = prev.models?.ids() ?? [];
+      change.removedRunIds = prevRunIds;
+      change.removedLoggedModelIds = prevModelIds;
       if (!prev.registryEmpty) change.registry = [];
       return change;
     };
@@ -412,14 +422,10 @@ class SqliteStoreReader implements StoreReader {
       (e) => prev?.experiments.get(e.experimentId) !== tracking.experiments.get(e.experimentId),
     );
     if (prev) change.removedExperimentIds = [...prev.experiments.keys()].filter((id) => !tracking.experiments.has(id));
-    change.runs = pick(snapshot.runs, (r) => r.runId, prev?.runs, tracking.runs, (ids) => (change.removedRunIds = ids));
-    change.loggedModels = pick(
-      snapshot.loggedModels,
-      (m) => m.modelId,
-      prev?.models,
-      tracking.models,
-      (ids) => (change.removedLoggedModelIds = ids),
-    );
+    const runs = pick(snapshot.runs, (r) => r.runId, prev?.runs ?? null, tracking.runs, prevRunIds);
+    [change.runs, change.removedRunIds] = runs;
+    const models = pick(snapshot.loggedModels, (m) => m.modelId, prev?.models ?? null, tracking.models, prevModelIds);
+    [change.loggedModels, change.removedLoggedModelIds] = models;
     if (prev ? prev.registry !== tracking.registry : snapshot.registry.length > 0) change.registry = snapshot.registry;
     return change;
   }
@@ -449,20 +455,21 @@ function endRead(conn: OpenedDatabase): void {
   if (conn.db.isOpen && conn.db.isTransaction) conn.db.exec('ROLLBACK');
 }
 
-/** Records of `all` that changed between two trackers (all of them when there is no old one). */
+/**
+ * Records of `all` that changed between two trackers, and the removed ids. Without both
+ * trackers every record counts as changed.
+ */
 function pick<T>(
   all: T[],
   id: (x: T) => string,
-  prev: EntityTracker | null | undefined,
+  prev: EntityTracker | null,
   next: EntityTracker | null,
-  setRemoved: (ids: string[]) => void,
-): T[] {
+  prevIds: string[],
+): [T[], string[]] {
   if (!prev || !next) {
     const present = new Set(all.map(id));
-    if (prev) setRemoved(prev.ids().filter((x) => !present.has(x)));
-    return all;
+    return [all, prevIds.filter((x) => !present.has(x))];
   }
   const { changed, removed } = prev.diff(next);
-  setRemoved(removed);
-  return all.filter((x) => changed.has(id(x)));
+  return [all.filter((x) => changed.has(id(x))), removed];
 }

@@ -342,7 +342,7 @@ describe('SQLite store writer', () => {
       { key: 'team', value: 'x' },
     ]);
     const fxTagKeys = fx.prepare('SELECT key FROM tags WHERE run_uuid = ? AND key LIKE ? ORDER BY key').all((fxRun as { run_uuid: string }).run_uuid, 'mlflow.%').map((r) => (r as { key: string }).key);
-    expect(fxTagKeys).toEqual(expect.arrayContaining(tags.map((t) => t.key).filter((k) => k.startsWith('mlflow.'))));
+    expect(fxTagKeys).toEqual(expect.arrayContaining(tags.map((t) => t.key).filter((k) => String(k).startsWith('mlflow.'))));
     const latest = Object.fromEntries(
       db.prepare('SELECT key, value, timestamp, step, is_nan FROM latest_metrics').all().map((r) => {
         const { key, ...rest } = r as { key: string };

@@ -1,0 +1,540 @@
+// Engine benchmarks (`npm run bench`). Not tests: nothing here asserts on time; every number is
+// reported next to its target, as a table on stdout and as JSON in bench/results/.
+//
+//   node bench/run.ts                 full run (10k / 100k runs) → bench/results/engine.json
+//   node bench/run.ts --quick         small smoke run (1k / 3k runs) → bench/results/engine-quick.tmp.json
+//   node bench/run.ts --only query    some benchmarks only (comma-separated names below)
+//
+// Benchmarks: cold-index, query, append-latency, peak-rss, sqlite. Each measurement runs in a
+// forked process (bench/child.ts) so that memory, JIT state and peak RSS are its own. Stores come
+// from bench/generate-store.ts, cached in bench/.cache/ (generation is not part of any number).
+import { execFileSync, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { QueryResult, QuerySpec, Task } from './child.ts';
+import type { FloorResult } from './floor.ts';
+import { BENCH_DIR, ensureStore, markClean, markDirty, type GeneratedStore, type StoreKind } from './generate-store.ts';
+
+const ALL = ['cold-index', 'query', 'append-latency', 'peak-rss', 'sqlite'] as const;
+type BenchName = (typeof ALL)[number];
+
+const TARGETS = {
+  coldIndexRatio: 1.5,
+  queryP95Ms: 50,
+  appendP95Ms: 100,
+  peakRssMb: 600,
+};
+
+interface Settings {
+  quick: boolean;
+  only: Set<BenchName>;
+  out: string;
+  smallRuns: number;
+  largeRuns: number;
+  coldReps: number;
+  queryIterations: number;
+  queryWarmup: number;
+  appends: number;
+  sqliteLoadReps: number;
+}
+
+function parseArgs(argv: string[]): Settings {
+  let quick = false;
+  let only: BenchName[] = [...ALL];
+  let out: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--quick') quick = true;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
+      only = v.split(',').map((s) => s.trim()).filter(Boolean) as BenchName[];
+      for (const n of only) if (!ALL.includes(n)) throw new Error(`unknown benchmark "${n}" (known: ${ALL.join(', ')})`);
+    } else if (a === '--out') out = argv[++i] ?? null;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  const partial = only.length !== ALL.length;
+  const resultsDir = path.join(BENCH_DIR, 'results');
+  const name = quick ? 'engine-quick' : 'engine';
+  return {
+    quick,
+    only: new Set(only),
+    // Only a complete full run replaces the committed results; anything else is a scratch file.
+    out: out ?? path.join(resultsDir, partial || quick ? `${name}-${partial ? only.join('+') : 'all'}.tmp.json` : 'engine.json'),
+    smallRuns: quick ? 1000 : 10_000,
+    largeRuns: quick ? 3000 : 100_000,
+    coldReps: quick ? 3 : 7,
+    queryIterations: quick ? 30 : 200,
+    queryWarmup: quick ? 3 : 10,
+    appends: quick ? 15 : 100,
+    sqliteLoadReps: quick ? 2 : 5,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+interface Dist {
+  n: number;
+  min: number;
+  p50: number;
+  p95: number;
+  max: number;
+  mean: number;
+}
+
+function quantile(sorted: number[], q: number): number {
+  // Nearest rank: the smallest value with at least q of the samples at or below it.
+  const i = Math.max(0, Math.ceil(q * sorted.length) - 1);
+  return sorted[Math.min(i, sorted.length - 1)] as number;
+}
+
+function dist(xs: number[]): Dist {
+  const s = [...xs].sort((a, b) => a - b);
+  const r = (x: number): number => Math.round(x * 100) / 100;
+  return {
+    n: s.length,
+    min: r(s[0] ?? NaN),
+    p50: r(quantile(s, 0.5)),
+    p95: r(quantile(s, 0.95)),
+    max: r(s[s.length - 1] ?? NaN),
+    mean: r(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)),
+  };
+}
+
+const median = (xs: number[]): number => dist(xs).p50;
+const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+// ---------------------------------------------------------------------------------------------
+// Processes
+
+const CHILD = path.join(BENCH_DIR, 'child.ts');
+const GENERATOR = path.join(BENCH_DIR, 'generate-store.ts');
+
+function runChild<T>(task: Task, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(CHILD, [JSON.stringify(task)], {
+      execArgv: ['--expose-gc', '--max-old-space-size=8192'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      child.kill('SIGKILL');
+      reject(new Error(`${task.mode}: no result after ${timeoutMs / 1000} s (killed)`));
+    }, timeoutMs);
+    child.on('message', (m: { ok: boolean; result?: T; error?: string }) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (m.ok) resolve(m.result as T);
+      else reject(new Error(`${task.mode}: ${m.error}`));
+    });
+    child.on('exit', (code) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      reject(new Error(`${task.mode}: child exited with code ${code} before reporting`));
+    });
+  });
+}
+
+/** Generation in its own process, with more libuv threads (it is bound by small-file creation). */
+function generate(kind: StoreKind, runs: number): Promise<GeneratedStore> {
+  return new Promise((resolve, reject) => {
+    const child = fork(GENERATOR, ['--kind', kind, '--runs', String(runs)], {
+      env: { ...process.env, UV_THREADPOOL_SIZE: '16' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`generating ${kind} ${runs}: exit ${code}`));
+      // The child left a complete cache entry: read its description.
+      ensureStore(kind, runs).then(resolve, reject);
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Benchmarks
+
+const QUERIES: QuerySpec[] = [
+  {
+    name: 'metric<x AND param=s, by metric DESC',
+    filter: "metrics.val_loss < 0.5 and params.optimizer = 'adam'",
+    orderBy: ['metrics.val_acc DESC'],
+    limit: 100,
+    scope: 'all',
+  },
+  { name: 'no filter, newest first (default view)', filter: '', orderBy: ['attributes.start_time DESC'], limit: 100, scope: 'all' },
+  {
+    name: 'tag=s AND status, by nested-key metric',
+    filter: "tags.team = 'vision' and attributes.status = 'FINISHED'",
+    orderBy: ['metrics.`system/gpu_utilization` DESC'],
+    limit: 100,
+    scope: 'all',
+  },
+  {
+    name: 'param IN AND metric<=x, by param, page 11',
+    filter: "params.max_depth IN ('3', '5', '7') and metrics.train_loss <= 0.4",
+    orderBy: ['params.learning_rate ASC'],
+    limit: 100,
+    offset: 1000,
+    scope: 'all',
+  },
+  {
+    name: 'run_name LIKE in one experiment, 2 sort keys',
+    filter: "attributes.run_name LIKE '%fox%'",
+    orderBy: ['metrics.val_f1 DESC', 'attributes.start_time ASC'],
+    limit: 100,
+    scope: 'one',
+  },
+];
+
+interface ColdIndexRaw {
+  floorSync: FloorResult[];
+  floorAsync: FloorResult[];
+  engineMs: number[];
+  runs: number;
+  diagnostics: number;
+  maxRss: number;
+}
+
+interface LoadQueryRaw {
+  loadMs: number[];
+  runs: number;
+  experiments: number;
+  diagnostics: number;
+  maxRssAfterLoad: number;
+  memAfterLoad: Record<string, number>;
+  queries: QueryResult[];
+  maxRssEnd: number;
+}
+
+interface IndexSizeRaw {
+  runs: number;
+  applyMs: number;
+  rssBytes: number;
+  heapBytes: number;
+  arrayBufferBytes: number;
+  externalBytes: number;
+  maxRss: number;
+}
+
+interface AppendRaw {
+  openWithWatchMs: number;
+  runs: number;
+  samples: { runId: string; ms: number | null; valueChecked: boolean }[];
+  events: number;
+  restoredFiles: number;
+  maxRss: number;
+}
+
+interface SummaryRow {
+  benchmark: string;
+  target: string;
+  measured: string;
+  status: 'pass' | 'MISS' | 'info';
+}
+
+function queriesJson(qs: QueryResult[]) {
+  return qs.map((q) => ({
+    name: q.name,
+    filter: q.filter,
+    orderBy: q.orderBy,
+    scope: q.scope,
+    limit: q.limit,
+    offset: q.offset,
+    matched: q.matched,
+    returned: q.returned,
+    ms: dist(q.ms),
+  }));
+}
+
+async function main(): Promise<void> {
+  const s = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const t0 = performance.now();
+  const loadBefore = os.loadavg();
+  const log = (m: string): void => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+  const summary: SummaryRow[] = [];
+  const results: Record<string, unknown> = {};
+  const stores: Record<string, unknown> = {};
+  const notes: string[] = [
+    'Page cache: warm for every measurement (the stores were just generated or read; caches cannot be dropped reliably without root). Cold-disk numbers would be higher for both the floor and the engine.',
+    'Each measurement runs in a fresh forked Node process (bench/child.ts) with --expose-gc; GC is forced between repetitions.',
+    'The machine is shared: see loadAverage for background load; timings are wall-clock.',
+  ];
+
+  const need = async (kind: StoreKind, runs: number): Promise<GeneratedStore> => {
+    const key = `${kind}-${runs}`;
+    log(`store ${key}: ensuring (generated once, then cached in bench/.cache/)`);
+    const store = await generate(kind, runs);
+    stores[key] = {
+      projectDir: path.relative(path.dirname(BENCH_DIR), store.projectDir),
+      runs: store.runs,
+      experiments: store.experiments.length,
+      seed: store.seed,
+      generatorVersion: store.generatorVersion,
+      generationMs: store.generationMs,
+      filesWritten: store.filesWritten,
+      shape: `${store.runs} runs × ${store.paramKeys.length} params × ${store.metricKeys.length} metrics × 100 steps × ${store.tagKeys.length} tags (+4 system tags)`,
+    };
+    return store;
+  };
+
+  // ---- cold index vs raw read floor ----
+  if (s.only.has('cold-index')) {
+    const store = await need('file', s.smallRuns);
+    log(`cold-index: ${s.coldReps} alternating repetitions on ${s.smallRuns} runs`);
+    const raw = await runChild<ColdIndexRaw>({ mode: 'cold-index', projectDir: store.projectDir, storePath: store.storePath, reps: s.coldReps }, 30 * 60_000);
+    // The first repetition warms the page cache, the JIT and the allocator: dropped.
+    const engine = raw.engineMs.slice(1);
+    const fSync = raw.floorSync.slice(1).map((f) => f.ms);
+    const fAsync = raw.floorAsync.slice(1).map((f) => f.ms);
+    const floorSync = median(fSync);
+    const floorAsync = median(fAsync);
+    const floor = Math.min(floorSync, floorAsync);
+    const eng = median(engine);
+    const ratio = Math.round((eng / floor) * 100) / 100;
+    const f0 = raw.floorSync[0] as FloorResult;
+    results.coldIndex = {
+      runs: raw.runs,
+      store: { files: f0.files, dirs: f0.dirs, bytes: f0.bytes },
+      repetitions: s.coldReps,
+      warmupDropped: 1,
+      order: 'alternating: odd repetitions run the engine first, even ones the floors first',
+      floorSyncMs: dist(fSync),
+      floorAsyncMs: dist(fAsync),
+      engineOpenProjectMs: dist(engine),
+      floorMs: floor,
+      floorStrategy: floorSync <= floorAsync ? 'sync (readdirSync + openSync/readSync/closeSync)' : 'async (48 in flight)',
+      ratio,
+      ratioVsSyncFloor: Math.round((eng / floorSync) * 100) / 100,
+      ratioVsAsyncFloor: Math.round((eng / floorAsync) * 100) / 100,
+      target: `ratio ≤ ${TARGETS.coldIndexRatio}`,
+      pass: ratio <= TARGETS.coldIndexRatio,
+      pageCache: 'warm for both the floor and the engine (not dropped between repetitions)',
+      diagnostics: raw.diagnostics,
+      rawMs: { engine: raw.engineMs, floorSync: raw.floorSync.map((f) => f.ms), floorAsync: raw.floorAsync.map((f) => f.ms) },
+    };
+    summary.push({
+      benchmark: `cold index ${s.smallRuns} runs (engine / raw read floor)`,
+      target: `≤ ${TARGETS.coldIndexRatio}×`,
+      measured: `${ratio}× (${eng.toFixed(0)} ms vs ${floor.toFixed(0)} ms)`,
+      status: ratio <= TARGETS.coldIndexRatio ? 'pass' : 'MISS',
+    });
+  }
+
+  // ---- queryRuns at both sizes; the large load doubles as the peak-RSS measurement ----
+  let largeLoad: LoadQueryRaw | null = null;
+  if (s.only.has('query')) {
+    const qr: Record<string, unknown> = {};
+    for (const runs of [s.smallRuns, s.largeRuns]) {
+      const store = await need('file', runs);
+      log(`query: loading ${runs} runs, then ${QUERIES.length} queries × ${s.queryIterations}`);
+      const raw = await runChild<LoadQueryRaw>(
+        { mode: 'load-query', projectDir: store.projectDir, loadReps: 1, queries: QUERIES, iterations: s.queryIterations, warmup: s.queryWarmup },
+        30 * 60_000,
+      );
+      if (runs === s.largeRuns) largeLoad = raw;
+      const worst = Math.max(...raw.queries.map((q) => dist(q.ms).p95));
+      qr[String(runs)] = {
+        runs: raw.runs,
+        loadMs: Math.round(raw.loadMs[0] as number),
+        warmupIterationsNotMeasured: s.queryWarmup,
+        queries: queriesJson(raw.queries),
+        worstP95Ms: worst,
+        pass: worst < TARGETS.queryP95Ms,
+      };
+      for (const q of raw.queries) {
+        const d = dist(q.ms);
+        summary.push({
+          benchmark: `queryRuns ${runs} runs: ${q.name} (p95)`,
+          target: `< ${TARGETS.queryP95Ms} ms`,
+          measured: `${d.p95} ms (p50 ${d.p50}, max ${d.max}; ${q.matched} match)`,
+          status: d.p95 < TARGETS.queryP95Ms ? 'pass' : 'MISS',
+        });
+      }
+    }
+    results.query = { target: `p95 < ${TARGETS.queryP95Ms} ms`, iterations: s.queryIterations, bySize: qr };
+  }
+
+  // ---- append → indexChanged ----
+  if (s.only.has('append-latency')) {
+    const store = await need('file', s.smallRuns);
+    log(`append-latency: watching ${s.smallRuns} runs, ${s.appends} appends`);
+    await markDirty(store);
+    const raw = await runChild<AppendRaw>(
+      {
+        mode: 'append-latency',
+        projectDir: store.projectDir,
+        storePath: store.storePath,
+        appends: s.appends,
+        timeoutMs: 3000,
+        budgetMs: 120_000,
+        metricKey: 'val_loss',
+        seed: 11,
+      },
+      20 * 60_000,
+    );
+    await markClean(store);
+    const got = raw.samples.filter((x) => x.ms !== null).map((x) => x.ms as number);
+    const d = dist(got);
+    const missed = raw.samples.length - got.length;
+    const wrong = raw.samples.filter((x) => x.ms !== null && !x.valueChecked).length;
+    results.appendLatency = {
+      runsWatched: raw.runs,
+      openProjectWithWatchMs: Math.round(raw.openWithWatchMs),
+      appends: raw.samples.length,
+      timedOut: missed,
+      indexValueMismatches: wrong,
+      latencyMs: d,
+      timeoutPerAppendMs: 3000,
+      how: 'appendFile of one `<ts> <value> <step>` line to metrics/val_loss of a random run (a new highest step), timed until the indexChanged event naming that run; then the index must report that value as the latest',
+      storeRestored: `appended files truncated back to their original size (${raw.restoredFiles} files)`,
+      target: `p95 < ${TARGETS.appendP95Ms} ms`,
+      pass: d.p95 < TARGETS.appendP95Ms && missed === 0 && wrong === 0,
+      maxRssBytes: raw.maxRss,
+    };
+    summary.push({
+      benchmark: `append → indexChanged, ${raw.runs} runs watched (p95)`,
+      target: `< ${TARGETS.appendP95Ms} ms`,
+      measured: `${d.p95} ms (p50 ${d.p50}, max ${d.max}; ${missed} timed out, ${wrong} wrong value)`,
+      status: d.p95 < TARGETS.appendP95Ms && missed === 0 && wrong === 0 ? 'pass' : 'MISS',
+    });
+  }
+
+  // ---- peak RSS while indexing the large store, and the index's own size ----
+  if (s.only.has('peak-rss')) {
+    const store = await need('file', s.largeRuns);
+    if (!largeLoad) {
+      log(`peak-rss: indexing ${s.largeRuns} runs in a child process`);
+      largeLoad = await runChild<LoadQueryRaw>(
+        { mode: 'load-query', projectDir: store.projectDir, loadReps: 1, queries: [], iterations: 0, warmup: 0 },
+        30 * 60_000,
+      );
+    }
+    log(`peak-rss: index size for ${s.largeRuns} runs`);
+    const size = await runChild<IndexSizeRaw>({ mode: 'index-size', storePath: store.storePath, kind: 'file' }, 30 * 60_000);
+    const peak = mb(largeLoad.maxRssAfterLoad);
+    results.peakRss = {
+      runs: largeLoad.runs,
+      peakRssMb: peak,
+      how: 'child process running Engine.openProject (watch off) on the store; process.resourceUsage().maxRSS right after the load',
+      loadMs: Math.round(largeLoad.loadMs[0] as number),
+      memoryAfterLoadMb: Object.fromEntries(Object.entries(largeLoad.memAfterLoad).map(([k, v]) => [k, mb(v)])),
+      index: {
+        how: 'separate child: reader.load() first, then the growth across index.applySnapshot (after forced GC) of RSS — which includes the sql.js wasm memory — and of the JS heap (part of the RSS growth)',
+        rssGrowthMb: mb(size.rssBytes),
+        heapGrowthMb: mb(size.heapBytes),
+        externalGrowthMb: mb(size.externalBytes),
+        applySnapshotMs: Math.round(size.applyMs),
+        childPeakRssMb: mb(size.maxRss),
+      },
+      target: `< ${TARGETS.peakRssMb} MB`,
+      pass: peak < TARGETS.peakRssMb,
+    };
+    summary.push({
+      benchmark: `peak RSS indexing ${largeLoad.runs} runs`,
+      target: `< ${TARGETS.peakRssMb} MB`,
+      measured: `${peak} MB (index itself ≈ ${mb(size.rssBytes)} MB RSS growth)`,
+      status: peak < TARGETS.peakRssMb ? 'pass' : 'MISS',
+    });
+  }
+
+  // ---- SQLite store ----
+  if (s.only.has('sqlite')) {
+    const store = await need('sqlite', s.smallRuns);
+    log(`sqlite: ${s.sqliteLoadReps} cold loads of ${s.smallRuns} runs, then queries`);
+    const raw = await runChild<LoadQueryRaw>(
+      { mode: 'load-query', projectDir: store.projectDir, loadReps: s.sqliteLoadReps, queries: QUERIES, iterations: s.queryIterations, warmup: s.queryWarmup },
+      30 * 60_000,
+    );
+    const loads = raw.loadMs.length > 1 ? raw.loadMs.slice(1) : raw.loadMs;
+    const worst = Math.max(...raw.queries.map((q) => dist(q.ms).p95));
+    results.sqlite = {
+      runs: raw.runs,
+      loadRepetitions: raw.loadMs.length,
+      warmupDropped: raw.loadMs.length > 1 ? 1 : 0,
+      coldLoadMs: dist(loads),
+      rawLoadMs: raw.loadMs.map((x) => Math.round(x)),
+      peakRssMb: mb(raw.maxRssAfterLoad),
+      queries: queriesJson(raw.queries),
+      worstQueryP95Ms: worst,
+      queryTarget: `p95 < ${TARGETS.queryP95Ms} ms`,
+      pass: worst < TARGETS.queryP95Ms,
+    };
+    summary.push({
+      benchmark: `SQLite cold load ${raw.runs} runs (median)`,
+      target: '—',
+      measured: `${median(loads).toFixed(0)} ms`,
+      status: 'info',
+    });
+    summary.push({
+      benchmark: `SQLite queryRuns ${raw.runs} runs (worst p95 of ${raw.queries.length})`,
+      target: `< ${TARGETS.queryP95Ms} ms`,
+      measured: `${worst} ms`,
+      status: worst < TARGETS.queryP95Ms ? 'pass' : 'MISS',
+    });
+  }
+
+  const loadAfter = os.loadavg();
+  const cpus = os.cpus();
+  let commit = 'unknown';
+  let dirty: string[] = [];
+  try {
+    const root = path.dirname(BENCH_DIR);
+    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root }).toString().trim();
+    dirty = execFileSync('git', ['status', '--porcelain', '--', 'electron/engine'], { cwd: root })
+      .toString()
+      .split('\n')
+      .filter(Boolean);
+  } catch {
+    // not a git checkout
+  }
+  const report = {
+    schema: 1,
+    kind: s.quick ? 'quick' : s.only.size === ALL.length ? 'full' : 'partial',
+    benchmarks: [...s.only],
+    date: startedAt.toISOString(),
+    durationS: Math.round((performance.now() - t0) / 1000),
+    machine: {
+      cpus: cpus.length,
+      cpuModel: cpus[0]?.model ?? 'unknown',
+      totalMemGb: Math.round(os.totalmem() / 1024 ** 3),
+      platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+      v8: process.versions.v8,
+      uvThreadpoolSize: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
+    },
+    loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadAfter.map((x) => Math.round(x * 100) / 100) },
+    repo: { commit, uncommittedEngineFiles: dirty },
+    notes,
+    targets: TARGETS,
+    stores,
+    results,
+    summary,
+  };
+  mkdirSync(path.dirname(s.out), { recursive: true });
+  writeFileSync(s.out, `${JSON.stringify(report, null, 2)}\n`);
+  printTable(summary);
+  console.log(`\nJSON: ${path.relative(process.cwd(), s.out)}  (${report.durationS} s; load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')} → ${loadAfter.map((x) => x.toFixed(1)).join(' ')})`);
+}
+
+function printTable(rows: SummaryRow[]): void {
+  const head: SummaryRow = { benchmark: 'benchmark', target: 'target', measured: 'measured', status: 'info' };
+  const all = [head, ...rows];
+  const w = (k: keyof SummaryRow): number => Math.max(...all.map((r) => r[k].length));
+  const line = (r: SummaryRow, status: string): string =>
+    `${r.benchmark.padEnd(w('benchmark'))}  ${r.target.padEnd(w('target'))}  ${r.measured.padEnd(w('measured'))}  ${status}`;
+  console.log('');
+  console.log(line(head, 'status'));
+  console.log('-'.repeat(w('benchmark') + w('target') + w('measured') + 14));
+  for (const r of rows) console.log(line(r, r.status === 'info' ? '' : r.status));
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});

@@ -7,6 +7,7 @@ import { dumpRegistry, dumpRuns } from '../../electron/engine/dump.ts';
 import type { StoreSnapshot } from '../../electron/engine/model.ts';
 import { createSqliteStoreReader, probeMlflowDatabase } from '../../electron/engine/stores/mlflow-sqlite/index.ts';
 import { openDatabase } from '../../electron/engine/stores/mlflow-sqlite/open-database.ts';
+import { Query } from '../../electron/engine/stores/mlflow-sqlite/query.ts';
 import { checkJsonNumbers } from '../../electron/engine/stores/mlflow-sqlite/read-context.ts';
 import { readRuns } from '../../electron/engine/stores/mlflow-sqlite/read-tracking.ts';
 import { Schema } from '../../electron/engine/stores/mlflow-sqlite/schema.ts';
@@ -78,7 +79,7 @@ describe('SQLite reader: kitchen-sink-sqlite golden dump', () => {
     expect(snap.runs.every((r) => typeof r.experimentId === 'string')).toBe(true);
   });
 
-  it('the one-row-per-value path (for SQLite without exact JSON doubles) reads the same runs', () => {
+  it('the fallback paths (SQLite without exact JSON doubles, Node without array rows) read the same runs', () => {
     const opened = openDatabase(dbFile);
     if (!opened.ok) throw new Error(opened.reason);
     try {
@@ -86,6 +87,8 @@ describe('SQLite reader: kitchen-sink-sqlite golden dump', () => {
       const problems: string[] = [];
       const ctx = { q: opened.q, schema: new Schema(opened.q), jsonNumbersExact: false, problem: (p: string) => problems.push(p) };
       expect(readRuns(ctx, null)).toEqual(snap.runs);
+      // Runtimes without StatementSync.setReturnArrays get object rows.
+      expect(readRuns({ ...ctx, q: new Query(opened.db, { arrays: false }) }, null)).toEqual(snap.runs);
       expect(problems).toEqual([]);
     } finally {
       opened.db.close();

@@ -138,7 +138,7 @@ function updateChild(q: Query, state: ChildState, candidates: ReadonlySet<string
     for (const o of appendedOwners(q, spec.table, spec.owner, state.maxRowid, spec.hasRowid)) cand.add(o);
   }
   const totals = q.first(
-    `SELECT count(*), ${spec.rowHash ? `sum(${spec.rowHash})` : '0'} FROM ${quoteIdent(spec.table)}${filterSql(spec, null)}`,
+    `SELECT count(*), ${spec.rowHash ? `sum(${spec.rowHash})` : '0 AS s'} FROM ${quoteIdent(spec.table)}${filterSql(spec, null)}`,
   );
   const count = num(totals?.[0]) ?? 0;
   const sum = num(totals?.[1]) ?? 0;

@@ -7,14 +7,17 @@ export type Row = SQLOutputValue[];
 export class Query {
   readonly db: DatabaseSync;
   private readonly cache = new Map<string, StatementSync>();
+  private readonly arrays: boolean;
 
-  constructor(db: DatabaseSync) {
+  /** `arrays: false` forces the object-row path that runtimes without setReturnArrays use. */
+  constructor(db: DatabaseSync, options: { arrays?: boolean } = {}) {
     this.db = db;
+    // StatementSync.setReturnArrays arrived in Node 24.0; older runtimes return objects.
+    this.arrays = options.arrays ?? typeof db.prepare('SELECT 1').setReturnArrays === 'function';
   }
 
   all(sql: string, ...params: SQLInputValue[]): Row[] {
-    const st = this.statement(sql);
-    const rows = st.all(...params) as unknown[];
+    const rows = this.statement(sql).all(...params) as unknown[];
     if (this.arrays) return rows as Row[];
     return rows.map((r) => Object.values(r as Record<string, SQLOutputValue>));
   }
@@ -23,16 +26,18 @@ export class Query {
     return this.all(sql, ...params)[0];
   }
 
-  private arrays = true;
-
   private statement(sql: string): StatementSync {
     let st = this.cache.get(sql);
     if (!st) {
-      st = this.db.prepare(sql);
-      // setReturnArrays exists from Node 24.4; older runtimes (Electron's Node 22) get objects,
-      // converted above (every query names its columns uniquely, so Object.values keeps order).
-      if (typeof st.setReturnArrays === 'function') st.setReturnArrays(true);
-      else this.arrays = false;
+      if (this.arrays) {
+        st = this.db.prepare(sql);
+        st.setReturnArrays(true);
+      } else {
+        // Object rows collapse equal column names (two NULL placeholders for missing columns);
+        // as a subquery, SQLite renames duplicates (NULL, NULL:1), so Object.values keeps them all.
+        // Integer-like names ("0") would be reordered by JS: queries never select a bare number.
+        st = this.db.prepare(/^\s*SELECT\b/i.test(sql) ? `SELECT * FROM (${sql})` : sql);
+      }
       this.cache.set(sql, st);
     }
     return st;

@@ -181,7 +181,7 @@ function readLatestMetrics(ctx: ReadContext, ids: readonly string[] | null, byId
   if (s.hasColumn(t, 'key') && ctx.jsonNumbersExact) {
     const entry =
       `json_array(CAST(c.value AS REAL), ${s.numColOf('c', t, 'timestamp')}, ${s.numColOf('c', t, 'step')}, ` +
-      `${s.colOf('c', t, 'is_nan', '0')})`;
+      `${s.colOf('c', t, 'is_nan', '(0)')})`;
     const rows = section(ctx, 'latest metrics', [] as Row[], () =>
       ctx.q.all(
         `SELECT r.run_uuid, (SELECT json_group_object(CAST(c."key" AS TEXT), ${entry}) FROM ${t} c ` +
@@ -207,13 +207,13 @@ function readLatestMetrics(ctx: ReadContext, ids: readonly string[] | null, byId
   let sql: string;
   if (s.hasColumn(t, 'key')) {
     sql =
-      `SELECT run_uuid, "key", CAST(value AS REAL), ${s.numCol(t, 'timestamp')}, ${s.numCol(t, 'step')}, ${s.col(t, 'is_nan', '0')} ` +
+      `SELECT run_uuid, "key", CAST(value AS REAL), ${s.numCol(t, 'timestamp')}, ${s.numCol(t, 'step')}, ${s.col(t, 'is_nan', '(0)')} ` +
       `FROM ${t}${where(ids && inIds('run_uuid'))}`;
   } else if (s.hasColumn('metrics', 'key')) {
     // Databases older than the latest_metrics migration: the same rule computed on read (1.5).
     const m = 'metrics';
     const step = s.numCol(m, 'step');
-    const isNan = s.col(m, 'is_nan', '0');
+    const isNan = s.col(m, 'is_nan', '(0)');
     sql =
       `SELECT run_uuid, k, value, ts, st, nan FROM (SELECT run_uuid, "key" AS k, CAST(value AS REAL) AS value, ` +
       `${s.numCol(m, 'timestamp')} AS ts, ${step === 'NULL' ? '0' : step} AS st, ${isNan} AS nan, ` +
@@ -406,7 +406,7 @@ export function readMetricHistory(ctx: ReadContext, runId: string, key: string):
   if (!s.hasColumn(t, 'key') || !s.hasColumn(t, 'run_uuid')) return [];
   const step = s.numCol(t, 'step');
   const rows = ctx.q.all(
-    `SELECT ${step}, ${s.numCol(t, 'timestamp')}, value, ${s.col(t, 'is_nan', '0')} FROM metrics ` +
+    `SELECT ${step}, ${s.numCol(t, 'timestamp')}, value, ${s.col(t, 'is_nan', '(0)')} FROM metrics ` +
       `WHERE run_uuid = ? AND "key" = ?${s.hasRowid(t) ? ' ORDER BY rowid' : ''}`,
     runId,
     key,

@@ -154,7 +154,9 @@ export class Engine {
   }
 
   private enqueueRefresh(open: OpenStore, changed: string[]): void {
-    open.queue = open.queue.then(() => this.refreshStore(open, changed)).catch((e: unknown) => {
+    open.queue = open.queue.then(async () => {
+      await this.refreshStore(open, changed);
+    }).catch((e: unknown) => {
       open.watcherProblems = [{ store: open.info.id, path: open.info.path, problem: `Refresh failed: ${String(e)}` }];
       this.emitDiagnostics();
     });

@@ -154,9 +154,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     },
     on(event, listener) {
       if (!API_EVENTS.includes(event)) throw new Error(`Unknown event ${String(event)}`);
-      const l = listener as (p: unknown) => void;
-      engine.events.on(event, l);
-      return () => engine.events.off(event, l);
+      // The engine's event map and the contract's are the same names and payloads (ApiEvents).
+      const emitter = engine.events as unknown as import('node:events').EventEmitter;
+      emitter.on(event, listener);
+      return () => emitter.off(event, listener);
     },
     dispose: () => engine.dispose(),
   };

@@ -215,8 +215,9 @@ async function start(): Promise<void> {
     const first = launchFolder ?? queued.shift() ?? (await demoProject());
     if (first) {
       // Not awaited: the page shows indexing progress while big stores are read.
-      void backend.call('openProject', { path: first }).then((r) => {
-        if (!r.ok) void showError(`Could not open ${first}`, r.error.message);
+      void backend.call('openProject', { path: first }).then(async (r) => {
+        await refreshMenu();
+        if (!r.ok) await showError(`Could not open ${first}`, r.error.message);
       });
     }
   }

@@ -10,7 +10,10 @@ import { APP_HOST, APP_SCHEME } from './app-url.ts';
 
 export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   scheme: APP_SCHEME,
-  privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true },
+  // corsEnabled: Vite emits `<script type="module" crossorigin>`, and module scripts are always
+  // fetched in CORS mode; on a custom scheme that load depends on this flag (it also makes the
+  // scheme readable cross-origin, which exposes nothing: app:// serves only the public bundle).
+  privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true },
 };
 
 const MIME: Record<string, string> = {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { dumpRegistry, dumpRuns, type DumpSources } from '../../electron/engine/dump.ts';
-import { createFileStoreReader, looksLikeFileStore } from '../../electron/engine/stores/mlflow-file/index.ts';
+import { FileStoreReader, createFileStoreReader, looksLikeFileStore } from '../../electron/engine/stores/mlflow-file/index.ts';
 import { fixturePath, type FixtureName } from '../helpers/fixtures.ts';
 import { diffJson, loadExpected, normaliseActual } from '../helpers/golden.ts';
 import { fileStoreInfo, stripArtifacts } from '../helpers/file-store.ts';
@@ -30,6 +30,18 @@ for (const name of ['seed-rf', 'kitchen-sink'] as FixtureName[]) {
       // The fixtures are clean stores: nothing to report.
       expect(snap.diagnostics).toEqual([]);
       await reader.close();
+    });
+
+    it('reads the same through the asynchronous I/O back end (slow storage)', async () => {
+      const fast = createFileStoreReader(fileStoreInfo(mlruns));
+      const slow = new FileStoreReader(fileStoreInfo(mlruns), { io: 'async' });
+      const a = await fast.load();
+      const b = await slow.load();
+      const byId = <T,>(xs: T[], id: (x: T) => string) => [...xs].sort((p, q) => (id(p) < id(q) ? -1 : 1));
+      expect(byId(b.runs, (r) => r.runId)).toEqual(byId(a.runs, (r) => r.runId));
+      expect(byId(b.experiments, (e) => e.experimentId)).toEqual(byId(a.experiments, (e) => e.experimentId));
+      expect(byId(b.loggedModels, (m) => m.modelId)).toEqual(byId(a.loggedModels, (m) => m.modelId));
+      expect(byId(b.registry, (m) => m.name)).toEqual(byId(a.registry, (m) => m.name));
     });
 
     it('reads the model registry exactly as MLflow reports it', async () => {

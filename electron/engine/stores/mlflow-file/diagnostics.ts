@@ -17,6 +17,13 @@ export class DiagBook {
     else this.byScope.set(scope, list);
   }
 
+  /** A scope with at most one diagnostic (null: none); allocates nothing in the common case. */
+  one(scope: string, path: string, problem: string | null): void {
+    if (problem === null) {
+      if (this.byScope.size > 0) this.byScope.delete(scope);
+    } else this.byScope.set(scope, [{ store: this.store, path, problem }]);
+  }
+
   clear(scope: string): void {
     this.byScope.delete(scope);
   }

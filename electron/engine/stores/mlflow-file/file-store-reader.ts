@@ -4,7 +4,6 @@
 // compact per-run cache (the assembled Run and, per metric file, the byte offset read so far and
 // the running latest point) so that `refresh()` re-reads only what the changed paths touch. The
 // invariant the tests check: whatever sequence of refreshes, the state equals a fresh load.
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   DatasetInput,
@@ -20,12 +19,25 @@ import type {
 } from '../../model.ts';
 import { emptyChange, type LoadOptions, type StoreChange, type StoreReader } from '../reader.ts';
 import { Collector, DiagBook } from './diagnostics.ts';
-import { describeError, listDir, runPool, walkKeys, yieldToLoop, type KeyFile, type WalkProblem } from './fs-util.ts';
+import {
+  asyncIo,
+  describeError,
+  isDir,
+  listDir,
+  runPool,
+  SyncIo,
+  walkKeys,
+  yieldToLoop,
+  type Io,
+  type KeyFile,
+  type WalkProblem,
+} from './fs-util.ts';
 import { mapField, intField, textField, textMap } from './meta-yaml.ts';
 import {
   RUN_LINE_FORM,
   RunMetricState,
   badLinesProblem,
+  type MetricReadResult,
   readModelMetric,
   readRunMetricHistory,
   updateRunMetric,
@@ -45,9 +57,17 @@ import { readRegistry } from './registry.ts';
 const RESERVED_TOP = new Set(['.trash', 'models']);
 /** Names inside an experiment folder that are not runs (format doc 2.1). */
 const RESERVED_IN_EXPERIMENT = new Set(['tags', 'datasets', 'models', 'traces']);
-/** Concurrent run reads: enough to keep libuv's threads busy, few enough to bound open files. */
+/** Concurrent run reads in asynchronous mode: keeps libuv's threads busy, bounds open files. */
 const RUN_CONCURRENCY = 48;
 const SMALL_CONCURRENCY = 16;
+/**
+ * Fraction of slow opens/listings/small reads (see SyncIo) above which the storage is "slow" (cold
+ * disk, network mount) and overlapping many asynchronous reads beats sequential blocking ones. A
+ * warm local disk answers in a few microseconds.
+ */
+const SLOW_STORAGE_FRACTION = 0.3;
+/** Longest stretch of synchronous reading before the event loop gets a turn. */
+const SLICE_MS = 8;
 
 interface ExpEntry {
   id: string;
@@ -176,14 +196,6 @@ function assembleRun(
   };
 }
 
-async function isDir(p: string): Promise<boolean> {
-  try {
-    return (await stat(p)).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 export class FileStoreReader implements StoreReader {
   readonly info: StoreInfo;
   private readonly root: string;
@@ -193,11 +205,16 @@ export class FileStoreReader implements StoreReader {
   private models = new Map<string, ModelEntry>();
   private registry: RegisteredModel[] = [];
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly syncIo = new SyncIo();
+  /** Current I/O mode: synchronous slices until the storage proves slow (see fs-util.ts). */
+  private io: Io = this.syncIo;
 
-  constructor(info: StoreInfo) {
+  /** `io: 'async'` forces the thread-pool back end (tests; normally chosen by measurement). */
+  constructor(info: StoreInfo, options: { io?: 'auto' | 'async' } = {}) {
     this.info = info;
     this.root = path.resolve(info.path);
     this.book = new DiagBook(info.id);
+    if (options.io === 'async') this.io = asyncIo;
   }
 
   /** load and refresh mutate the cache: they run one at a time, in call order. */
@@ -220,7 +237,7 @@ export class FileStoreReader implements StoreReader {
     if (!entry) return [];
     const segments = key.split('/');
     if (!segments.every(isSafeName)) return [];
-    return readRunMetricHistory(path.join(entry.dir, 'metrics', ...segments));
+    return readRunMetricHistory(this.io, path.join(entry.dir, 'metrics', ...segments));
   }
 
   diagnostics() {
@@ -274,17 +291,37 @@ export class FileStoreReader implements StoreReader {
     const total = runJobs.length;
     let done = 0;
     onProgress?.(0, total);
-    await runPool(runJobs, RUN_CONCURRENCY, async ({ exp, name }) => {
-      if (signal?.aborted) return;
+    const readOne = async ({ exp, name }: { exp: ExpEntry; name: string }) => {
       const entry = await this.readRunFull(exp, name);
       if (entry) this.addRun(exp, entry);
       done++;
-      if (done % 64 === 0) {
-        onProgress?.(done, total);
-        if (done % 512 === 0) await yieldToLoop();
+    };
+    // Synchronous slices while the storage is fast, judged on every batch of 32 runs.
+    const sio = this.syncIo;
+    let lastYield = performance.now();
+    while (done < total && this.io === sio) {
+      const ops0 = sio.ops;
+      const slow0 = sio.slowOps;
+      const end = Math.min(done + 32, total);
+      while (done < end) {
+        signal?.throwIfAborted();
+        await readOne(runJobs[done] as { exp: ExpEntry; name: string });
+        if (performance.now() - lastYield > SLICE_MS) {
+          onProgress?.(done, total);
+          await yieldToLoop();
+          lastYield = performance.now();
+        }
       }
-    });
-    signal?.throwIfAborted();
+      const ops = sio.ops - ops0;
+      if (ops > 0 && (sio.slowOps - slow0) / ops > SLOW_STORAGE_FRACTION) this.io = asyncIo;
+    }
+    if (done < total) {
+      await runPool(runJobs.slice(done), RUN_CONCURRENCY, async (job) => {
+        signal?.throwIfAborted();
+        await readOne(job);
+        if (done % 64 === 0) onProgress?.(done, total);
+      });
+    }
     onProgress?.(done, total);
 
     await runPool(modelJobs, SMALL_CONCURRENCY, async ({ exp, name }) => {
@@ -300,7 +337,7 @@ export class FileStoreReader implements StoreReader {
     const scope = `${this.root}#top`;
     const c = this.book.collector();
     const out = new Map<string, Location>();
-    const top = await listDir(this.root);
+    const top = await listDir(this.io, this.root);
     if (!top.ok) {
       c.add(this.root, `store folder ${describeError(top.code)} (nothing read)`);
       this.book.set(scope, c.list);
@@ -312,7 +349,7 @@ export class FileStoreReader implements StoreReader {
       out.set(e.name, { dir: path.join(this.root, e.name), trashed: false });
     }
     const trashDir = path.join(this.root, '.trash');
-    const trash = await listDir(trashDir);
+    const trash = await listDir(this.io, trashDir);
     if (trash.ok) {
       for (const n of trash.badNames) c.add(path.join(trashDir, n), 'folder name is not valid UTF-8 (skipped)');
       for (const e of trash.entries) {
@@ -330,9 +367,9 @@ export class FileStoreReader implements StoreReader {
 
   private async locateOne(id: string): Promise<Location | null> {
     const active = path.join(this.root, id);
-    if (await isDir(active)) return { dir: active, trashed: false };
+    if (await isDir(this.io, active)) return { dir: active, trashed: false };
     const trashed = path.join(this.root, '.trash', id);
-    if (await isDir(trashed)) return { dir: trashed, trashed: true };
+    if (await isDir(this.io, trashed)) return { dir: trashed, trashed: true };
     return null;
   }
 
@@ -344,7 +381,7 @@ export class FileStoreReader implements StoreReader {
       this.book.set(scope, c.list);
       return entry;
     };
-    const meta = await readMetaFile(metaPath);
+    const meta = await readMetaFile(this.io, metaPath);
     if (!meta.ok) {
       c.add(
         metaPath,
@@ -366,7 +403,7 @@ export class FileStoreReader implements StoreReader {
       );
       return done(null);
     }
-    const tags = await readKeyValues(path.join(loc.dir, 'tags'), c, 'experiment tag');
+    const tags = await readKeyValues(this.io, path.join(loc.dir, 'tags'), c, 'experiment tag');
     return done({
       id,
       dir: loc.dir,
@@ -384,7 +421,7 @@ export class FileStoreReader implements StoreReader {
     const c = this.book.collector();
     const runs: string[] = [];
     const models: string[] = [];
-    const l = await listDir(exp.dir);
+    const l = await listDir(this.io, exp.dir);
     if (!l.ok) {
       c.add(exp.dir, `experiment folder ${describeError(l.code)} (runs not read)`);
     } else {
@@ -404,7 +441,7 @@ export class FileStoreReader implements StoreReader {
 
   private async listModelFolders(exp: ExpEntry, c: Collector): Promise<string[]> {
     const dir = path.join(exp.dir, 'models');
-    const l = await listDir(dir);
+    const l = await listDir(this.io, dir);
     if (!l.ok) {
       if (l.code !== 'ENOENT') c.add(dir, `logged models folder ${describeError(l.code)} (logged models not read)`);
       return [];
@@ -437,7 +474,7 @@ export class FileStoreReader implements StoreReader {
   private async readRunFull(exp: ExpEntry, name: string): Promise<RunEntry | null> {
     const dir = path.join(exp.dir, name);
     this.book.clearUnder(dir);
-    const l = await listDir(dir);
+    const l = await listDir(this.io, dir);
     if (!l.ok) {
       // A folder that vanished is a removal, not a problem.
       if (l.code !== 'ENOENT') {
@@ -483,7 +520,7 @@ export class FileStoreReader implements StoreReader {
       this.book.set(scope, c.list);
       return m;
     };
-    const meta = present ? await readMetaFile(metaPath) : ({ ok: false, missing: true, problem: '' } as const);
+    const meta = present ? await readMetaFile(this.io, metaPath) : ({ ok: false, missing: true, problem: '' } as const);
     if (!meta.ok) {
       c.add(
         metaPath,
@@ -513,7 +550,7 @@ export class FileStoreReader implements StoreReader {
 
   private async readRunKeys(dir: string, folder: 'params' | 'tags', what: string): Promise<Record<string, string>> {
     const c = this.book.collector();
-    const out = await readKeyValues(path.join(dir, folder), c, what);
+    const out = await readKeyValues(this.io, path.join(dir, folder), c, what);
     this.book.set(`${dir}#${folder}`, c.list);
     return out;
   }
@@ -533,7 +570,7 @@ export class FileStoreReader implements StoreReader {
     let files: KeyFile[];
     if (keys === null) {
       const problems: WalkProblem[] = [];
-      files = await walkKeys(base, problems);
+      files = await walkKeys(this.io, base, problems);
       const c = this.book.collector();
       for (const p of problems) c.add(p.path, p.problem);
       this.book.set(`${dir}#metrics`, c.list);
@@ -550,41 +587,41 @@ export class FileStoreReader implements StoreReader {
         .map((k) => ({ key: k, abs: path.join(base, ...k.split('/')), viaSymlink: false }));
     }
     let relist = false;
-    await Promise.all(
-      files.map(async (f) => {
-        const gone = await this.readOneMetric(f, states, checkReplaced);
-        if (gone) relist = true;
-      }),
-    );
+    for (const f of files) {
+      let gone = this.readOneMetric(f, states, checkReplaced);
+      if (gone instanceof Promise) gone = await gone;
+      if (gone) relist = true;
+    }
     return relist;
   }
 
   /** Returns true when the file is gone or is a folder (a listing is needed). */
-  private async readOneMetric(f: KeyFile, states: Map<string, RunMetricState>, checkReplaced: boolean): Promise<boolean> {
-    const rel = `metrics/${f.key}`;
-    let st = states.get(f.key);
-    if (!st) st = new RunMetricState();
-    const r = await updateRunMetric(f.abs, st, checkReplaced);
+  private readOneMetric(f: KeyFile, states: Map<string, RunMetricState>, checkReplaced: boolean): boolean | Promise<boolean> {
+    const st = states.get(f.key) ?? new RunMetricState();
+    const r = updateRunMetric(this.io, f.abs, st, checkReplaced);
+    // Blocking I/O answers synchronously: no promise per metric file on a cold index.
+    if (r instanceof Promise) return r.then((x) => this.afterMetricRead(f, states, st, x));
+    return this.afterMetricRead(f, states, st, r);
+  }
+
+  private afterMetricRead(f: KeyFile, states: Map<string, RunMetricState>, st: RunMetricState, r: MetricReadResult): boolean {
     if (!r.ok) {
       states.delete(f.key);
       if (!f.viaSymlink && (r.code === 'ENOENT' || r.code === 'EISDIR')) {
         this.book.clear(f.abs);
         return true;
       }
-      const c = this.book.collector();
-      c.add(f.abs, `${rel}: ${describeError(r.code, f.viaSymlink)} (metric skipped)`);
-      this.book.set(f.abs, c.list);
+      this.book.one(f.abs, f.abs, `metrics/${f.key}: ${describeError(r.code, f.viaSymlink)} (metric skipped)`);
       return false;
     }
     states.set(f.key, st);
-    let problem = badLinesProblem(rel, st, RUN_LINE_FORM);
-    if (problem === null && st.lines === 0 && st.offset === 0 && st.tail === null && !st.pending) {
+    let problem: string | null = null;
+    if (st.bad > 0 || st.badTail !== null) problem = badLinesProblem(`metrics/${f.key}`, st, RUN_LINE_FORM);
+    else if (st.lines === 0 && st.offset === 0 && st.tail === null && !st.pending) {
       // MLflow fails the whole run on an empty metric file; we only leave the metric out.
-      problem = `${rel}: empty metric file (metric skipped)`;
+      problem = `metrics/${f.key}: empty metric file (metric skipped)`;
     }
-    const c = this.book.collector();
-    if (problem !== null) c.add(f.abs, problem);
-    this.book.set(f.abs, c.list);
+    this.book.one(f.abs, f.abs, problem);
     return false;
   }
 
@@ -592,13 +629,13 @@ export class FileStoreReader implements StoreReader {
     const base = path.join(dir, 'inputs');
     const c = this.book.collector();
     const out: Inputs = { datasets: [], models: [], refs: [] };
-    const l = await listDir(base);
+    const l = await listDir(this.io, base);
     if (!l.ok) {
       if (l.code !== 'ENOENT') c.add(base, `inputs folder ${describeError(l.code)} (inputs skipped)`);
     } else {
       for (const n of l.badNames) c.add(path.join(base, n), 'folder name is not valid UTF-8 (input skipped)');
       const dirs = l.entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name);
-      const metas = await Promise.all(dirs.map((d) => readMetaFile(path.join(base, d, 'meta.yaml'))));
+      const metas = await Promise.all(dirs.map((d) => readMetaFile(this.io, path.join(base, d, 'meta.yaml'))));
       for (let i = 0; i < dirs.length; i++) {
         const metaPath = path.join(base, dirs[i] as string, 'meta.yaml');
         const m = metas[i]!;
@@ -641,7 +678,7 @@ export class FileStoreReader implements StoreReader {
     if (!isSafeName(id)) return null;
     const metaPath = path.join(exp.dir, 'datasets', id, 'meta.yaml');
     const c = this.book.collector();
-    const m = await readMetaFile(metaPath);
+    const m = await readMetaFile(this.io, metaPath);
     let out: DatasetMeta | null = null;
     if (!m.ok) {
       if (!m.missing) c.add(metaPath, `${m.problem} (dataset skipped)`);
@@ -656,13 +693,13 @@ export class FileStoreReader implements StoreReader {
     const base = path.join(dir, 'outputs');
     const c = this.book.collector();
     const out: RunOutputModel[] = [];
-    const l = await listDir(base);
+    const l = await listDir(this.io, base);
     if (!l.ok) {
       if (l.code !== 'ENOENT') c.add(base, `outputs folder ${describeError(l.code)} (outputs skipped)`);
     } else {
       for (const n of l.badNames) c.add(path.join(base, n), 'folder name is not valid UTF-8 (output skipped)');
       const dirs = l.entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name);
-      const metas = await Promise.all(dirs.map((d) => readMetaFile(path.join(base, d, 'meta.yaml'))));
+      const metas = await Promise.all(dirs.map((d) => readMetaFile(this.io, path.join(base, d, 'meta.yaml'))));
       dirs.forEach((d, i) => {
         const m = metas[i]!;
         const metaPath = path.join(base, d, 'meta.yaml');
@@ -690,16 +727,16 @@ export class FileStoreReader implements StoreReader {
       return m;
     };
     const metaPath = path.join(dir, 'meta.yaml');
-    const meta = await readMetaFile(metaPath);
+    const meta = await readMetaFile(this.io, metaPath);
     if (!meta.ok) {
-      if (meta.missing && !(await isDir(dir))) return done(null);
+      if (meta.missing && !(await isDir(this.io, dir))) return done(null);
       c.add(metaPath, `${meta.missing ? 'no meta.yaml' : meta.problem} (logged model skipped)`);
       return done(null);
     }
     const rec = loggedModelFromMeta(meta.map, c.at(metaPath));
     const [params, tags, metrics] = await Promise.all([
-      readKeyValues(path.join(dir, 'params'), c, 'param'),
-      readKeyValues(path.join(dir, 'tags'), c, 'tag'),
+      readKeyValues(this.io, path.join(dir, 'params'), c, 'param'),
+      readKeyValues(this.io, path.join(dir, 'tags'), c, 'tag'),
       this.readModelMetrics(path.join(dir, 'metrics'), c),
     ]);
     return done({
@@ -712,9 +749,9 @@ export class FileStoreReader implements StoreReader {
 
   private async readModelMetrics(base: string, c: Collector): Promise<LoggedModelMetric[]> {
     const problems: WalkProblem[] = [];
-    const files = await walkKeys(base, problems);
+    const files = await walkKeys(this.io, base, problems);
     for (const p of problems) c.add(p.path, p.problem);
-    const results = await Promise.all(files.map((f) => readModelMetric(f.abs, f.key, `metrics/${f.key}`)));
+    const results = await Promise.all(files.map((f) => readModelMetric(this.io, f.abs, f.key, `metrics/${f.key}`)));
     const out: LoggedModelMetric[] = [];
     files.forEach((f, i) => {
       const r = results[i]!;
@@ -731,7 +768,7 @@ export class FileStoreReader implements StoreReader {
   private async readRegistryNow(): Promise<RegisteredModel[]> {
     const dir = path.join(this.root, 'models');
     const c = this.book.collector();
-    const reg = await readRegistry(dir, c);
+    const reg = await readRegistry(this.io, dir, c);
     this.book.set(`${dir}#registry`, c.list);
     return reg;
   }
@@ -964,7 +1001,7 @@ export class FileStoreReader implements StoreReader {
         ch.removedRuns.add(name);
       }
     };
-    if (!entry || rp.full || !(await isDir(dir))) {
+    if (!entry || rp.full || !(await isDir(this.io, dir))) {
       if (entry) {
         this.runs.delete(name);
         exp.runIds.delete(name);

@@ -4,11 +4,13 @@ import path from 'node:path';
 import type { StoreInfo } from '../../model.ts';
 import type { StoreReader } from '../reader.ts';
 import { FileStoreReader } from './file-store-reader.ts';
-import { listDir } from './fs-util.ts';
+import { listDir, SyncIo } from './fs-util.ts';
 
 export function createFileStoreReader(info: StoreInfo): StoreReader {
   return new FileStoreReader(info);
 }
+
+export { FileStoreReader };
 
 const EXPERIMENT_ID_LINE = /^experiment_id:/m;
 
@@ -19,14 +21,15 @@ const EXPERIMENT_ID_LINE = /^experiment_id:/m;
  * so it is not a file store.
  */
 export async function looksLikeFileStore(dir: string): Promise<boolean> {
-  const top = await listDir(dir);
+  const io = new SyncIo();
+  const top = await listDir(io, dir);
   if (!top.ok) return false;
   const folders = top.entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name);
   const candidates: string[] = [];
   for (const name of folders) {
     if (name === 'models') continue;
     if (name === '.trash') {
-      const trash = await listDir(path.join(dir, name));
+      const trash = await listDir(io, path.join(dir, name));
       if (trash.ok) {
         for (const e of trash.entries) if (e.isDirectory()) candidates.push(path.join(dir, name, e.name, 'meta.yaml'));
       }
@@ -37,7 +40,7 @@ export async function looksLikeFileStore(dir: string): Promise<boolean> {
     if (text !== null && EXPERIMENT_ID_LINE.test(text)) return true;
   }
   if (folders.includes('models')) {
-    const models = await listDir(path.join(dir, 'models'));
+    const models = await listDir(io, path.join(dir, 'models'));
     if (models.ok) {
       for (const e of models.entries) {
         if (!(e.isDirectory() || e.isSymbolicLink())) continue;

@@ -1,13 +1,13 @@
 // Reading the two kinds of small files the store is made of: `meta.yaml` records and key/value
 // folders (params/, tags/, experiment and registry tags/: one file per key, value = content).
 import type { Collector } from './diagnostics.ts';
-import { describeError, readText, walkKeys, type WalkProblem } from './fs-util.ts';
+import { describeError, readText, walkKeys, type Io, type WalkProblem } from './fs-util.ts';
 import { parseMetaYaml, type YamlMap } from './meta-yaml.ts';
 
 export type MetaFile = { ok: true; map: YamlMap } | { ok: false; missing: boolean; problem: string };
 
-export async function readMetaFile(abs: string): Promise<MetaFile> {
-  const r = await readText(abs);
+export async function readMetaFile(io: Io, abs: string): Promise<MetaFile> {
+  const r = await readText(io, abs);
   if (!r.ok) {
     return { ok: false, missing: r.code === 'ENOENT', problem: describeError(r.code) };
   }
@@ -21,16 +21,15 @@ export async function readMetaFile(abs: string): Promise<MetaFile> {
  * Reads every key file below `base` (missing `base` = no keys). Values are the file contents as
  * written: MLflow reads them with codecs.open, so no newline translation and no trimming.
  */
-export async function readKeyValues(base: string, diags: Collector, what: string): Promise<Record<string, string>> {
+export async function readKeyValues(io: Io, base: string, diags: Collector, what: string): Promise<Record<string, string>> {
   const problems: WalkProblem[] = [];
-  const files = await walkKeys(base, problems);
+  const files = await walkKeys(io, base, problems);
   for (const p of problems) diags.add(p.path, `${p.problem}`);
   const out: Record<string, string> = {};
   if (files.length === 0) return out;
-  const values = await Promise.all(files.map((f) => readText(f.abs)));
-  for (let i = 0; i < files.length; i++) {
-    const f = files[i]!;
-    const r = values[i]!;
+  for (const f of files) {
+    let r = readText(io, f.abs);
+    if (r instanceof Promise) r = await r;
     if (!r.ok) {
       diags.add(f.abs, `${describeError(r.code, f.viaSymlink)} (${what} "${f.key}" skipped)`);
       continue;

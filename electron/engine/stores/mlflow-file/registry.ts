@@ -4,15 +4,15 @@
 import path from 'node:path';
 import type { ModelVersion, RegisteredModel } from '../../model.ts';
 import type { Collector } from './diagnostics.ts';
-import { describeError, listDir, readText } from './fs-util.ts';
+import { describeError, listDir, readText, type Io } from './fs-util.ts';
 import { readKeyValues, readMetaFile } from './read-helpers.ts';
 import { registeredModelFromMeta, versionFromMeta } from './records.ts';
 
 const VERSION_DIR = /^version-([0-9]+)$/;
 const PROMPT_TAG = 'mlflow.prompt.is_prompt';
 
-export async function readRegistry(modelsDir: string, diags: Collector): Promise<RegisteredModel[]> {
-  const l = await listDir(modelsDir);
+export async function readRegistry(io: Io, modelsDir: string, diags: Collector): Promise<RegisteredModel[]> {
+  const l = await listDir(io, modelsDir);
   if (!l.ok) {
     // No registry yet is normal (format doc 2.1: empty folders may be missing).
     if (l.code !== 'ENOENT') diags.add(modelsDir, `registry folder ${describeError(l.code)} (registry not read)`);
@@ -20,28 +20,28 @@ export async function readRegistry(modelsDir: string, diags: Collector): Promise
   }
   for (const n of l.badNames) diags.add(path.join(modelsDir, n), 'file name is not valid UTF-8 (registered model skipped)');
   const dirs = l.entries.filter((e) => e.isDirectory() || e.isSymbolicLink()).map((e) => e.name);
-  const models = await Promise.all(dirs.map((d) => readRegisteredModel(path.join(modelsDir, d), d, diags)));
+  const models = await Promise.all(dirs.map((d) => readRegisteredModel(io, path.join(modelsDir, d), d, diags)));
   return models.filter((m): m is RegisteredModel => m !== null);
 }
 
-async function readRegisteredModel(dir: string, folder: string, diags: Collector): Promise<RegisteredModel | null> {
+async function readRegisteredModel(io: Io, dir: string, folder: string, diags: Collector): Promise<RegisteredModel | null> {
   const metaPath = path.join(dir, 'meta.yaml');
-  const meta = await readMetaFile(metaPath);
+  const meta = await readMetaFile(io, metaPath);
   if (!meta.ok) {
     diags.add(metaPath, `${meta.missing ? 'missing' : meta.problem} (registered model "${folder}" skipped)`);
     return null;
   }
   const rec = registeredModelFromMeta(meta.map, diags.at(metaPath));
   const name = rec.name ?? folder;
-  const l = await listDir(dir);
+  const l = await listDir(io, dir);
   const entries = l.ok ? l.entries : [];
   const [tags, aliases, versions] = await Promise.all([
-    readKeyValues(path.join(dir, 'tags'), diags, 'tag'),
-    readAliases(path.join(dir, 'aliases'), diags),
+    readKeyValues(io, path.join(dir, 'tags'), diags, 'tag'),
+    readAliases(io, path.join(dir, 'aliases'), diags),
     Promise.all(
       entries
         .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && VERSION_DIR.test(e.name))
-        .map((e) => readVersion(path.join(dir, e.name), name, Number(VERSION_DIR.exec(e.name)?.[1]), diags)),
+        .map((e) => readVersion(io, path.join(dir, e.name), name, Number(VERSION_DIR.exec(e.name)?.[1]), diags)),
     ),
   ]);
   const kept = versions.filter((v): v is ModelVersion => v !== null).sort((a, b) => a.version - b.version);
@@ -62,16 +62,16 @@ async function readRegisteredModel(dir: string, folder: string, diags: Collector
   };
 }
 
-async function readAliases(dir: string, diags: Collector): Promise<Record<string, number>> {
+async function readAliases(io: Io, dir: string, diags: Collector): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  const l = await listDir(dir);
+  const l = await listDir(io, dir);
   if (!l.ok) {
     if (l.code !== 'ENOENT') diags.add(dir, `aliases folder ${describeError(l.code)} (aliases skipped)`);
     return out;
   }
   for (const n of l.badNames) diags.add(path.join(dir, n), 'file name is not valid UTF-8 (alias skipped)');
   const files = l.entries.filter((e) => !e.isDirectory()).map((e) => e.name).sort();
-  const texts = await Promise.all(files.map((f) => readText(path.join(dir, f))));
+  const texts = await Promise.all(files.map((f) => readText(io, path.join(dir, f))));
   files.forEach((alias, i) => {
     const r = texts[i]!;
     const abs = path.join(dir, alias);
@@ -89,15 +89,15 @@ async function readAliases(dir: string, diags: Collector): Promise<Record<string
   return out;
 }
 
-async function readVersion(dir: string, modelName: string, folderVersion: number, diags: Collector): Promise<ModelVersion | null> {
+async function readVersion(io: Io, dir: string, modelName: string, folderVersion: number, diags: Collector): Promise<ModelVersion | null> {
   const metaPath = path.join(dir, 'meta.yaml');
-  const meta = await readMetaFile(metaPath);
+  const meta = await readMetaFile(io, metaPath);
   if (!meta.ok) {
     // MLflow fails the whole registry listing here (format doc 2.13); we only skip the version.
     diags.add(metaPath, `${meta.missing ? 'missing' : meta.problem} (version ${folderVersion} of "${modelName}" skipped)`);
     return null;
   }
   const v = versionFromMeta(meta.map, modelName, folderVersion, diags.at(metaPath));
-  const tags = await readKeyValues(path.join(dir, 'tags'), diags, 'tag');
+  const tags = await readKeyValues(io, path.join(dir, 'tags'), diags, 'tag');
   return { ...v, tags, aliases: [] };
 }

@@ -1,0 +1,81 @@
+// The run index: one in-memory sql.js database holding every open store, fed with model objects
+// (StoreSnapshot, then StoreChange) and answering the UI's queries. This folder is the only place
+// SQL for the index lives. Layout and its reasons: schema.ts; filter syntax: filter-parser.ts;
+// filter semantics: sql-filter.ts; ordering: queries.ts.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import initSqlJs, { type SqlJsStatic } from 'sql.js';
+import type { StoreSnapshot } from '../model.ts';
+import type { StoreChange } from '../stores/reader.ts';
+import { IndexDb } from './index-db.ts';
+import { Ingester } from './ingest.ts';
+import { Queries } from './queries.ts';
+import type { RunIndex, RunIndexOptions } from './types.ts';
+
+export { QueryError } from './query-error.ts';
+export { formatIdentifier, parseFilter, parseOrderBy } from './filter-parser.ts';
+export type { Comparison, Entity, FilterNode, Operator, OrderTerm } from './filter-parser.ts';
+export type {
+  ExperimentSummary,
+  LatestMetric,
+  LifecycleFilter,
+  OrderByItem,
+  RunIndex,
+  RunIndexOptions,
+  RunQuery,
+  RunRow,
+} from './types.ts';
+
+/** Where sql.js keeps its wasm in node_modules (bundled builds pass wasmPath/wasmBinary instead). */
+export function defaultWasmPath(): string {
+  return createRequire(import.meta.url).resolve('sql.js/dist/sql-wasm.wasm');
+}
+
+// One wasm instance per binary source, shared by all indexes of the process (tests create many).
+const modules = new Map<string, Promise<SqlJsStatic>>();
+
+function loadSqlJs(options: RunIndexOptions): Promise<SqlJsStatic> {
+  if (options.wasmBinary !== undefined) {
+    const bytes = options.wasmBinary instanceof Uint8Array ? options.wasmBinary : new Uint8Array(options.wasmBinary);
+    return initSqlJs({ wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+  }
+  const wasmPath = options.wasmPath ?? defaultWasmPath();
+  let mod = modules.get(wasmPath);
+  if (!mod) {
+    const bytes = readFileSync(wasmPath);
+    mod = initSqlJs({ wasmBinary: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+    mod.catch(() => modules.delete(wasmPath));
+    modules.set(wasmPath, mod);
+  }
+  return mod;
+}
+
+export async function createRunIndex(options: RunIndexOptions = {}): Promise<RunIndex> {
+  const SQL = await loadSqlJs(options);
+  const x = new IndexDb(new SQL.Database());
+  const ingest = new Ingester(x);
+  const queries = new Queries(x);
+  let closed = false;
+  const open = (): void => {
+    if (closed) throw new Error('index: used after close()');
+  };
+  return {
+    applySnapshot: (snap: StoreSnapshot) => (open(), ingest.applySnapshot(snap)),
+    applyChange: (storeId: string, change: StoreChange) => (open(), ingest.applyChange(storeId, change)),
+    removeStore: (storeId) => (open(), ingest.removeStore(storeId)),
+    listStores: () => (open(), queries.listStores()),
+    listExperiments: (q) => (open(), queries.listExperiments(q)),
+    queryRuns: (q) => (open(), queries.queryRuns(q)),
+    getRun: (q) => (open(), queries.getRun(q)),
+    listColumns: (q) => (open(), queries.listColumns(q)),
+    listLoggedModels: (q) => (open(), queries.listLoggedModels(q)),
+    listRegisteredModels: (q) => (open(), queries.listRegisteredModels(q)),
+    getRegisteredModel: (q) => (open(), queries.getRegisteredModel(q)),
+    stats: () => (open(), queries.stats()),
+    close: () => {
+      if (closed) return;
+      closed = true;
+      x.close();
+    },
+  };
+}

@@ -1,0 +1,289 @@
+// Writing model objects into the index: a whole StoreSnapshot (one transaction, cached prepared
+// statements, multi-row inserts, interned ids) or a StoreChange from a refresh. The SQL tables
+// are written first; the store's RunTable is replaced / patched from the same objects after
+// they succeeded. A write that throws midway cannot be rolled back (no journal, schema.ts), so
+// the store is purged from the index and the error rethrown: the caller reloads it.
+import type { Experiment, LoggedModel, RegisteredModel, Run, StoreInfo, StoreSnapshot } from '../model.ts';
+import type { StoreChange } from '../stores/reader.ts';
+import { BatchInsert, type IndexDb } from './index-db.ts';
+import { encodeJson } from './json-codec.ts';
+import { RunTable } from './run-table.ts';
+import { KIND_METRIC, KIND_PARAM, KIND_TAG, KINDS } from './schema.ts';
+
+/** Tag holding a run's parent (format doc 1.4). */
+const PARENT_TAG = 'mlflow.parentRunId';
+
+
+const UPSERT_KEY_COUNT = `INSERT INTO exp_keys (sid, exp_id, kind, kid, n) VALUES (?, ?, ?, ?, ?)
+  ON CONFLICT (sid, exp_id, kind, kid) DO UPDATE SET n = n + excluded.n`;
+
+export class Ingester {
+  private readonly x: IndexDb;
+  /** exp_keys increments not yet written (flushed before anything reads or decrements them). */
+  /** experiment id -> (kid * KINDS + kind) -> runs carrying the key. */
+  private readonly counts = new Map<string, Map<number, number>>();
+  private readonly runRows: BatchInsert;
+  private readonly paramRows: BatchInsert;
+  private readonly metricRows: BatchInsert;
+  private readonly tagRows: BatchInsert;
+
+  constructor(x: IndexDb) {
+    this.x = x;
+    this.runRows = new BatchInsert(
+      x,
+      `INSERT INTO runs (rid, sid, exp_id, run_id, run_name, status, start_time, end_time, lifecycle,
+        user_id, artifact_uri, deleted_time, parent_run_id, io)`,
+      14,
+    );
+    this.paramRows = new BatchInsert(x, 'INSERT INTO params (rid, kid, value)', 3);
+    this.metricRows = new BatchInsert(x, 'INSERT INTO metrics (rid, kid, value, step, ts, negzero)', 6);
+    this.tagRows = new BatchInsert(x, 'INSERT INTO tags (rid, kid, value)', 3);
+  }
+
+  /** x.batch; if `fn` throws, the store it was writing is purged (see the file comment). */
+  private transaction<T>(storeId: string, fn: () => T): T {
+    try {
+      return this.x.batch(fn);
+    } catch (err) {
+      for (const b of [this.runRows, this.paramRows, this.metricRows, this.tagRows]) b.clear();
+      this.counts.clear();
+      this.removeStore(storeId);
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`index: store ${storeId} was dropped from the index after a failed update: ${message}`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** Writes buffered rows; needed before any statement reads runs or value rows back. */
+  private flushRows(): void {
+    this.runRows.flush();
+    this.paramRows.flush();
+    this.metricRows.flush();
+    this.tagRows.flush();
+  }
+
+  applySnapshot(snap: StoreSnapshot): void {
+    const table = new RunTable(snap.runs.length);
+    const sid = this.transaction(snap.info.id, () => {
+      const sid = this.upsertStore(snap.info);
+      this.clearStore(sid);
+      for (const exp of snap.experiments) this.upsertExperiment(sid, exp);
+      // A reader should never report one run id twice, but a hand-copied run folder can do it;
+      // the later record wins instead of the unique index aborting the whole snapshot.
+      const seen = new Set<string>();
+      for (const run of snap.runs) {
+        if (seen.has(run.runId)) this.deleteRun(sid, run.runId);
+        seen.add(run.runId);
+        table.upsert(run, this.insertRun(sid, run));
+      }
+      this.flushRows();
+      this.flushCounts(sid);
+      for (const m of snap.loggedModels) this.upsertLoggedModel(sid, m);
+      this.replaceRegistry(sid, snap.registry);
+      return sid;
+    });
+    this.x.tables.set(sid, table);
+  }
+
+  applyChange(storeId: string, change: StoreChange): void {
+    const sid = this.x.sids.get(storeId);
+    if (sid === undefined) throw new Error(`index: applyChange for store ${storeId}, which has no snapshot`);
+    const inserted: [Run, number][] = [];
+    this.transaction(storeId, () => {
+      for (const expId of change.removedExperimentIds) this.removeExperiment(sid, expId);
+      for (const exp of change.experiments) this.upsertExperiment(sid, exp);
+      for (const runId of change.removedRunIds) this.deleteRun(sid, runId);
+      for (const run of change.runs) {
+        this.deleteRun(sid, run.runId);
+        inserted.push([run, this.insertRun(sid, run)]);
+      }
+      this.flushRows();
+      this.flushCounts(sid);
+      for (const id of change.removedLoggedModelIds) {
+        this.x.run('DELETE FROM logged_models WHERE sid = ? AND model_id = ?', [sid, id]);
+      }
+      for (const m of change.loggedModels) this.upsertLoggedModel(sid, m);
+      if (change.registry !== null) this.replaceRegistry(sid, change.registry);
+    });
+    const table = this.x.tables.get(sid);
+    if (table === undefined) return;
+    for (const expId of change.removedExperimentIds) table.removeExperiment(expId);
+    for (const runId of change.removedRunIds) table.remove(runId);
+    for (const [run, rid] of inserted) table.upsert(run, rid);
+  }
+
+  removeStore(storeId: string): void {
+    const sid = this.x.sids.get(storeId);
+    if (sid === undefined) return;
+    this.x.tables.delete(sid);
+    this.x.sids.delete(storeId);
+    this.x.batch(() => {
+      this.clearStore(sid);
+      this.x.run('DELETE FROM stores WHERE sid = ?', [sid]);
+    });
+  }
+
+  private upsertStore(info: StoreInfo): number {
+    const fields = [
+      info.kind,
+      info.path,
+      info.artifactRoot,
+      info.schemaRevision ?? null,
+      info.schemaRevision === undefined ? 0 : 1,
+    ];
+    const existing = this.x.sids.get(info.id);
+    if (existing !== undefined) {
+      this.x.run(
+        'UPDATE stores SET kind = ?, path = ?, artifact_root = ?, schema_revision = ?, has_schema_revision = ? WHERE sid = ?',
+        [...fields, existing],
+      );
+      return existing;
+    }
+    const sid = this.x.nextSid++;
+    this.x.run(
+      'INSERT INTO stores (sid, id, kind, path, artifact_root, schema_revision, has_schema_revision) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [sid, info.id, ...fields],
+    );
+    this.x.sids.set(info.id, sid);
+    return sid;
+  }
+
+  private clearStore(sid: number): void {
+    const x = this.x;
+    this.flushRows();
+    for (const table of ['params', 'metrics', 'tags']) {
+      x.run(`DELETE FROM ${table} WHERE rid IN (SELECT rid FROM runs WHERE sid = ?)`, [sid]);
+    }
+    for (const table of ['runs', 'experiments', 'exp_keys', 'logged_models', 'registered_models']) {
+      x.run(`DELETE FROM ${table} WHERE sid = ?`, [sid]);
+    }
+  }
+
+  private removeExperiment(sid: number, expId: string): void {
+    const x = this.x;
+    this.flushRows();
+    // The experiment's folder/row is gone, so are its runs and logged models.
+    for (const table of ['params', 'metrics', 'tags']) {
+      x.run(`DELETE FROM ${table} WHERE rid IN (SELECT rid FROM runs WHERE sid = ? AND exp_id = ?)`, [sid, expId]);
+    }
+    this.flushCounts(sid);
+    for (const table of ['runs', 'experiments', 'exp_keys', 'logged_models']) {
+      x.run(`DELETE FROM ${table} WHERE sid = ? AND exp_id = ?`, [sid, expId]);
+    }
+  }
+
+  private upsertExperiment(sid: number, e: Experiment): void {
+    this.x.run(
+      `INSERT OR REPLACE INTO experiments (sid, exp_id, name, artifact_location, lifecycle, creation_time,
+        last_update_time, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      [sid, e.experimentId, e.name, e.artifactLocation, e.lifecycleStage, e.creationTime, e.lastUpdateTime, encodeJson(e.tags)],
+    );
+  }
+
+  private expCounts(expId: string): Map<number, number> {
+    let m = this.counts.get(expId);
+    if (m === undefined) {
+      m = new Map();
+      this.counts.set(expId, m);
+    }
+    return m;
+  }
+
+  private flushCounts(sid: number): void {
+    for (const [expId, m] of this.counts) {
+      for (const [k, n] of m) this.x.run(UPSERT_KEY_COUNT, [sid, expId, k % KINDS, Math.floor(k / KINDS), n]);
+    }
+    this.counts.clear();
+  }
+
+  /** Inserts the run's rows; returns its rid. */
+  private insertRun(sid: number, run: Run): number {
+    const x = this.x;
+    const rid = x.nextRid++;
+    const { datasets, models } = run.inputs;
+    const io = datasets.length > 0 || models.length > 0 || run.outputs.models.length > 0
+      ? encodeJson({ inputs: run.inputs, outputs: run.outputs })
+      : null;
+    this.runRows.add([
+      rid,
+      sid,
+      run.experimentId,
+      run.runId,
+      run.runName,
+      run.status,
+      run.startTime,
+      run.endTime,
+      run.lifecycleStage,
+      run.userId,
+      run.artifactUri,
+      run.deletedTime,
+      run.tags[PARENT_TAG] ?? null,
+      io,
+    ]);
+    const counts = this.expCounts(run.experimentId);
+    const bump = (kid: number, kind: number) => {
+      const k = kid * KINDS + kind;
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    };
+    for (const [key, value] of Object.entries(run.params)) {
+      const kid = x.keyId(key);
+      this.paramRows.add([rid, kid, value]);
+      bump(kid, KIND_PARAM);
+    }
+    for (const [key, p] of Object.entries(run.metrics)) {
+      const kid = x.keyId(key);
+      const v = p.value;
+      this.metricRows.add([rid, kid, Number.isNaN(v) ? null : v, p.step, p.timestamp, Object.is(v, -0) ? 1 : null]);
+      bump(kid, KIND_METRIC);
+    }
+    for (const [key, value] of Object.entries(run.tags)) {
+      const kid = x.keyId(key);
+      this.tagRows.add([rid, kid, value]);
+      bump(kid, KIND_TAG);
+    }
+    return rid;
+  }
+
+  /** Removes one run and un-counts its keys; false when the store has no such run. */
+  private deleteRun(sid: number, runId: string): boolean {
+    const x = this.x;
+    this.flushRows();
+    const row = x.one('SELECT rid, exp_id FROM runs WHERE sid = ? AND run_id = ?', [sid, runId]);
+    if (!row) return false;
+    this.flushCounts(sid);
+    const rid = row[0] as number;
+    const expId = row[1] as string;
+    for (const [kind, table] of [[KIND_PARAM, 'params'], [KIND_METRIC, 'metrics'], [KIND_TAG, 'tags']] as const) {
+      x.run(
+        `UPDATE exp_keys SET n = n - 1 WHERE sid = ? AND exp_id = ? AND kind = ${kind} AND kid IN (SELECT kid FROM ${table} WHERE rid = ?)`,
+        [sid, expId, rid],
+      );
+    }
+    x.run('DELETE FROM exp_keys WHERE sid = ? AND exp_id = ? AND n <= 0', [sid, expId]);
+    for (const table of ['params', 'metrics', 'tags', 'runs']) {
+      x.run(`DELETE FROM ${table} WHERE rid = ?`, [rid]);
+    }
+    return true;
+  }
+
+  private upsertLoggedModel(sid: number, m: LoggedModel): void {
+    this.x.run(
+      `INSERT OR REPLACE INTO logged_models (sid, model_id, exp_id, source_run_id, lifecycle, creation_ts, body)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      [sid, m.modelId, m.experimentId, m.sourceRunId, m.lifecycleStage, m.creationTimestamp, encodeJson(m)],
+    );
+  }
+
+  private replaceRegistry(sid: number, registry: RegisteredModel[]): void {
+    this.x.run('DELETE FROM registered_models WHERE sid = ?', [sid]);
+    for (const m of registry) {
+      this.x.run('INSERT OR REPLACE INTO registered_models (sid, name, is_prompt, body) VALUES (?, ?, ?, ?)', [
+        sid,
+        m.name,
+        m.isPrompt ? 1 : 0,
+        encodeJson(m),
+      ]);
+    }
+  }
+}

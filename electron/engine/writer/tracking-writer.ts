@@ -14,7 +14,23 @@
 // Calls for one run must be awaited in order (like one MLflow client); different runs may be
 // written concurrently.
 import { randomBytes } from 'node:crypto';
-import { access, appendFile, mkdir, readFile, readFileSync, readdir, rename, writeFile, type PathLike } from 'node:fs';
+import {
+  access,
+  appendFile,
+  appendFileSync,
+  existsSync,
+  mkdir,
+  mkdirSync,
+  readFile,
+  readFileSync,
+  readdir,
+  readdirSync,
+  rename,
+  renameSync,
+  writeFile,
+  writeFileSync,
+  type PathLike,
+} from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +56,12 @@ export interface WriterOptions {
    * setting, nothing is stored in the file). For bulk generation; a crash may then corrupt the db.
    */
   durable?: boolean;
+  /**
+   * File store only: do each write with a blocking call instead of a libuv thread-pool round trip.
+   * Several times faster for bulk generation on a local disk (the generator uses it), but it
+   * blocks the event loop during each call: not for a process that must stay responsive.
+   */
+  blockingIo?: boolean;
 }
 
 export interface CreateExperimentOptions {
@@ -622,13 +644,52 @@ function pExists(p: string): Promise<boolean> {
   return new Promise((resolve) => access(p, (e) => resolve(!e)));
 }
 
+/** The few file operations the file store writer needs, in a non-blocking and a blocking flavour. */
+interface FsOps {
+  writeFile(p: string, data: string | Uint8Array, flag?: string): Promise<void>;
+  appendFile(p: string, data: string): Promise<void>;
+  mkdir(p: string): Promise<void>;
+  rename(a: string, b: string): Promise<void>;
+  readFile(p: string): Promise<string>;
+  readdir(p: string): Promise<string[]>;
+  exists(p: string): Promise<boolean>;
+}
+
+const asyncFs: FsOps = {
+  writeFile: pWriteFile,
+  appendFile: pAppendFile,
+  mkdir: pMkdir,
+  rename: pRename,
+  readFile: pReadFile,
+  readdir: pReaddir,
+  exists: pExists,
+};
+
+function blocking<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+const blockingFs: FsOps = {
+  writeFile: (p, data, flag = 'w') => blocking(() => writeFileSync(p, data, { flag })),
+  appendFile: (p, data) => blocking(() => appendFileSync(p, data)),
+  mkdir: (p) => blocking(() => void mkdirSync(p, { recursive: true })),
+  rename: (a, b) => blocking(() => renameSync(a, b)),
+  readFile: (p) => blocking(() => readFileSync(p, 'utf8')),
+  readdir: (p) => blocking(() => readdirSync(p)),
+  exists: (p) => blocking(() => existsSync(p)),
+};
+
 let tmpCounter = 0;
 /** Rewrite via temp file + rename, as MLflow's overwrite_yaml (readers never see a half file). */
-async function writeAtomic(file: string, data: string): Promise<void> {
+async function writeAtomic(fs: FsOps, file: string, data: string): Promise<void> {
   // `.<name>.tmp-*`: the engine's watcher ignores this pattern (engine.ts).
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${++tmpCounter}`);
-  await pWriteFile(tmp, data);
-  await pRename(tmp, file);
+  await fs.writeFile(tmp, data);
+  await fs.rename(tmp, file);
 }
 
 function isErrno(e: unknown, code: string): boolean {
@@ -712,17 +773,18 @@ export async function createFileTrackingWriter(mlrunsDir: string, options: Write
   const now = options.now ?? Date.now;
   const random = options.random;
   const runs = new Map<string, FileRunState>();
+  const fs = options.blockingIo ? blockingFs : asyncFs;
 
   // What MLflow's FileStore does on first use: the root, `.trash/`, the Default experiment "0";
   // the registry store adds `models/` (format doc 2.1).
-  await pMkdir(path.join(root, '.trash'));
-  await pMkdir(path.join(root, 'models'));
-  if (!(await pExists(path.join(root, '0', 'meta.yaml')))) await writeExperiment('0', 'Default', {});
+  await fs.mkdir(path.join(root, '.trash'));
+  await fs.mkdir(path.join(root, 'models'));
+  if (!(await fs.exists(path.join(root, '0', 'meta.yaml')))) await writeExperiment('0', 'Default', {});
 
   async function writeExperiment(id: string, name: string, opts: CreateExperimentOptions): Promise<void> {
     const dir = path.join(root, id);
     const t = opts.creationTime ?? now();
-    await pMkdir(dir);
+    await fs.mkdir(dir);
     const meta = {
       artifact_location: opts.artifactLocation ?? localFileUri(dir),
       creation_time: t,
@@ -732,25 +794,25 @@ export async function createFileTrackingWriter(mlrunsDir: string, options: Write
       name,
     };
     // write_yaml(overwrite=False): a fresh file; refuse to clobber an existing experiment.
-    await pWriteFile(path.join(dir, 'meta.yaml'), dumpYaml(meta), 'wx');
+    await fs.writeFile(path.join(dir, 'meta.yaml'), dumpYaml(meta), 'wx');
     for (const [k, v] of Object.entries(opts.tags ?? {})) await writeKeyFile(path.join(dir, 'tags'), k, v);
   }
 
   async function writeKeyFile(base: string, key: string, value: string, flag = 'w'): Promise<void> {
     const p = keyPath(base, key);
     try {
-      await pWriteFile(p, value, flag);
+      await fs.writeFile(p, value, flag);
     } catch (e) {
       if (!isErrno(e, 'ENOENT')) throw e;
-      await pMkdir(path.dirname(p));
-      await pWriteFile(p, value, flag);
+      await fs.mkdir(path.dirname(p));
+      await fs.writeFile(p, value, flag);
     }
   }
 
   async function readYamlFile(file: string): Promise<Record<string, unknown> | null> {
     let text: string;
     try {
-      text = await pReadFile(file);
+      text = await fs.readFile(file);
     } catch {
       return null;
     }
@@ -765,7 +827,7 @@ export async function createFileTrackingWriter(mlrunsDir: string, options: Write
     for (const base of [root, path.join(root, '.trash')]) {
       let entries: string[];
       try {
-        entries = await pReaddir(base);
+        entries = await fs.readdir(base);
       } catch {
         continue;
       }
@@ -793,7 +855,7 @@ export async function createFileTrackingWriter(mlrunsDir: string, options: Write
     const known = runs.get(runId);
     if (known) return known;
     // A run this writer did not create (e.g. a live test continuing an existing run): find it.
-    for (const d of await pReaddir(root)) {
+    for (const d of await fs.readdir(root)) {
       if (d === '.trash' || d === 'models') continue;
       const dir = path.join(root, d, runId);
       const parsed = await readYamlFile(path.join(dir, 'meta.yaml'));
@@ -811,7 +873,7 @@ export async function createFileTrackingWriter(mlrunsDir: string, options: Write
   }
 
   async function rewriteRunMeta(st: FileRunState): Promise<void> {
-    await writeAtomic(path.join(st.dir, 'meta.yaml'), dumpYaml(st.meta));
+    await writeAtomic(fs, path.join(st.dir, 'meta.yaml'), dumpYaml(st.meta));
   }
 
   async function setTagIn(st: FileRunState, key: string, value: string): Promise<void> {
@@ -828,7 +890,7 @@ export async function createFileTrackingWriter(mlrunsDir: string, options: Write
       await writeKeyFile(path.join(st.dir, 'params'), key, value, 'wx');
     } catch (e) {
       if (!isErrno(e, 'EEXIST')) throw e;
-      const old = await pReadFile(keyPath(path.join(st.dir, 'params'), key));
+      const old = await fs.readFile(keyPath(path.join(st.dir, 'params'), key));
       if (old !== value) {
         throw new TrackingWriteError(`Changing param values is not allowed. Param with key='${key}' was already logged with value='${old}' for run ID='${st.meta.run_id}'. Attempted logging new value '${value}'.`);
       }
@@ -843,11 +905,11 @@ export async function createFileTrackingWriter(mlrunsDir: string, options: Write
       [...byKey].map(async ([key, lines]) => {
         const p = keyPath(path.join(st.dir, 'metrics'), key);
         try {
-          await pAppendFile(p, lines);
+          await fs.appendFile(p, lines);
         } catch (e) {
           if (!isErrno(e, 'ENOENT')) throw e;
-          await pMkdir(path.dirname(p));
-          await pAppendFile(p, lines);
+          await fs.mkdir(path.dirname(p));
+          await fs.appendFile(p, lines);
         }
       }),
     );
@@ -906,10 +968,10 @@ export async function createFileTrackingWriter(mlrunsDir: string, options: Write
       // Its `deleted_time: null` key is dropped again by the rewrite that follows when the run
       // name tag is set, so a live run's meta.yaml never has it (format doc 2.3): write the
       // final form directly.
-      await pMkdir(dir);
-      await pWriteFile(path.join(dir, 'meta.yaml'), dumpYaml(meta), 'wx');
+      await fs.mkdir(dir);
+      await fs.writeFile(path.join(dir, 'meta.yaml'), dumpYaml(meta), 'wx');
       // artifacts/ is made even when the artifact URI points elsewhere (e.g. s3://) [seen].
-      await Promise.all(['metrics', 'params', 'artifacts', 'tags'].map((d) => pMkdir(path.join(dir, d))));
+      await Promise.all(['metrics', 'params', 'artifacts', 'tags'].map((d) => fs.mkdir(path.join(dir, d))));
       runs.set(runId, st);
       const tags: Record<string, string> = {
         'mlflow.user': userId,
@@ -955,8 +1017,8 @@ export async function createFileTrackingWriter(mlrunsDir: string, options: Write
     async logArtifact(runId, artifactPath, data) {
       const st = await runState(runId);
       const target = artifactTarget(st.meta.artifact_uri, artifactPath);
-      await pMkdir(path.dirname(target));
-      await pWriteFile(target, data);
+      await fs.mkdir(path.dirname(target));
+      await fs.writeFile(target, data);
     },
 
     async close() {

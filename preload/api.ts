@@ -8,33 +8,60 @@
 // WebSocket has no error channel at all. The renderer unwraps in one place (bridge/client.ts).
 //
 // Plain TypeScript with type-only imports: safe for the sandboxed preload and the web renderer.
-import type { IndexChangedEvent, IndexProgressEvent } from '../electron/engine/engine.ts';
-import type { ExperimentSummary, RunQuery, RunRow } from '../electron/engine/index/index.ts';
+import type { ExperimentSummary, RunQuery, RunRow } from '../electron/engine/index/types.ts';
 import type {
   ArtifactEntry,
   ArtifactLocation,
   Diagnostic,
-  LoggedModel,
-  MetricPoint,
-  RegisteredModel,
-  Run,
-  StoreInfo,
-} from '../electron/engine/model.ts';
-
-export type {
-  ArtifactEntry,
-  ArtifactLocation,
-  Diagnostic,
-  ExperimentSummary,
   IndexChangedEvent,
   IndexProgressEvent,
   LoggedModel,
   MetricPoint,
   RegisteredModel,
   Run,
+  StoreInfo,
+} from '../electron/engine/model.ts';
+import type {
+  AuditEntry,
+  AuditLog,
+  ModelPolicy,
+  RegisterSource,
+  RegistryActionKind,
+  RegistryActionResult,
+  RegistryCapability,
+  RegistryReview,
+  RunModelCandidate,
+  RunModels,
+  TransitionRequest,
+  VersionReview,
+} from '../electron/engine/registry/types.ts';
+
+export type {
+  ArtifactEntry,
+  ArtifactLocation,
+  AuditEntry,
+  AuditLog,
+  Diagnostic,
+  ExperimentSummary,
+  IndexChangedEvent,
+  IndexProgressEvent,
+  LoggedModel,
+  MetricPoint,
+  ModelPolicy,
+  RegisteredModel,
+  RegisterSource,
+  RegistryActionKind,
+  RegistryActionResult,
+  RegistryCapability,
+  RegistryReview,
+  Run,
+  RunModelCandidate,
+  RunModels,
   RunQuery,
   RunRow,
   StoreInfo,
+  TransitionRequest,
+  VersionReview,
 };
 
 export type ApiErrorCode =
@@ -140,6 +167,86 @@ export interface Api {
     storeId?: string;
     includePrompts?: boolean;
   }): Promise<(RegisteredModel & { storeId: string })[]>;
+
+  // ---- registry writes (electron/engine/registry/README.md). `user` defaults to the settings'
+  // user name, else the OS account; it is what the audit trail records. Every write returns the
+  // model as re-read after it, and what undo would revert.
+  /** Registers a run's model: an MLflow 3 logged model or an MLflow 2 artifact folder with an MLmodel. */
+  registerModel(args: {
+    storeId: string;
+    runId: string;
+    modelName: string;
+    source: RegisterSource;
+    description?: string | null;
+    tags?: Record<string, string>;
+    user?: string;
+  }): Promise<RegistryActionResult>;
+  /** None/Staging/Production/Archived (case-insensitive); archiveExisting only for Staging/Production. */
+  transitionStage(args: {
+    storeId: string;
+    name: string;
+    version: number;
+    stage: string;
+    archiveExisting?: boolean;
+    comment?: string | null;
+    user?: string;
+  }): Promise<RegistryActionResult>;
+  /** Sets or moves an alias (unique per model: moving it is this one call). */
+  setAlias(args: { storeId: string; name: string; alias: string; version: number; user?: string }): Promise<RegistryActionResult>;
+  deleteAlias(args: { storeId: string; name: string; alias: string; user?: string }): Promise<RegistryActionResult>;
+  /** The registered model's description, or a version's when `version` is given. */
+  updateRegistryDescription(args: {
+    storeId: string;
+    name: string;
+    version?: number | null;
+    description: string | null;
+    user?: string;
+  }): Promise<RegistryActionResult>;
+  setRegistryTag(args: {
+    storeId: string;
+    name: string;
+    version?: number | null;
+    key: string;
+    value: string;
+    user?: string;
+  }): Promise<RegistryActionResult>;
+  deleteRegistryTag(args: { storeId: string; name: string; version?: number | null; key: string; user?: string }): Promise<RegistryActionResult>;
+  /** MLflow's delete: stage Deleted_Internal (hidden), number never reused. */
+  deleteModelVersion(args: { storeId: string; name: string; version: number; comment?: string | null; user?: string }): Promise<RegistryActionResult>;
+  requestTransition(args: {
+    storeId: string;
+    name: string;
+    version: number;
+    stage: string;
+    archiveExisting?: boolean;
+    comment?: string | null;
+    user?: string;
+  }): Promise<RegistryActionResult>;
+  /** Approves a pending request and performs its transition. */
+  approveTransition(args: {
+    storeId: string;
+    name: string;
+    version: number;
+    requestId: number;
+    comment?: string | null;
+    user?: string;
+  }): Promise<RegistryActionResult>;
+  rejectTransition(args: {
+    storeId: string;
+    name: string;
+    version: number;
+    requestId: number;
+    comment?: string | null;
+    user?: string;
+  }): Promise<RegistryActionResult>;
+  /** Reverts the last registry action of this store made in this session. */
+  undoRegistryAction(args: { storeId: string; user?: string }): Promise<RegistryActionResult>;
+  /** Per store: can registry actions be saved (else why), and what undo would revert. */
+  getRegistryCapabilities(args: { storeId?: string }): Promise<RegistryCapability[]>;
+  /** The models a run can register (with a reason when there is none). */
+  listRunModels(args: { storeId: string; runId: string }): Promise<RunModels>;
+  /** Review requests, audit trails and approval policy of one registered model. */
+  getRegistryReview(args: { storeId: string; name: string }): Promise<RegistryReview>;
 }
 
 export type ApiMethod = keyof Api;
@@ -168,6 +275,21 @@ const METHODS = {
   readArtifact: true,
   listDiagnostics: true,
   listRegisteredModels: true,
+  registerModel: true,
+  transitionStage: true,
+  setAlias: true,
+  deleteAlias: true,
+  updateRegistryDescription: true,
+  setRegistryTag: true,
+  deleteRegistryTag: true,
+  deleteModelVersion: true,
+  requestTransition: true,
+  approveTransition: true,
+  rejectTransition: true,
+  undoRegistryAction: true,
+  getRegistryCapabilities: true,
+  listRunModels: true,
+  getRegistryReview: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(METHODS) as ApiMethod[];
 

@@ -8,6 +8,8 @@ import { discoverStores, fileStoreInfo, sqliteStoreInfo } from './discovery.ts';
 import { createRunIndex, type RunIndex } from './index/index.ts';
 import type {
   ArtifactEntry,
+  IndexChangedEvent,
+  IndexProgressEvent,
   ArtifactLocation,
   Diagnostic,
   LoggedModel,
@@ -31,21 +33,6 @@ export interface EngineOptions {
   sqlWasmPath?: string;
 }
 
-export interface IndexChangedEvent {
-  generation: number;
-  storeId: string;
-  experimentIds: string[];
-  runIds: string[];
-  registryChanged: boolean;
-}
-
-export interface IndexProgressEvent {
-  storeId: string;
-  phase: 'discovering' | 'reading' | 'indexing' | 'ready';
-  done: number;
-  total: number;
-}
-
 export interface EngineEvents {
   indexChanged: [IndexChangedEvent];
   indexProgress: [IndexProgressEvent];
@@ -62,6 +49,8 @@ interface OpenStore {
   watcherProblems: Diagnostic[];
   experiments: StoreSnapshot['experiments'];
 }
+
+export type { IndexChangedEvent, IndexProgressEvent };
 
 export class Engine {
   readonly events = new EventEmitter<EngineEvents>();

@@ -187,3 +187,19 @@ export interface StoreSnapshot {
   registry: RegisteredModel[];
   diagnostics: Diagnostic[];
 }
+
+// Events the engine emits (and the contract forwards to the renderer).
+export interface IndexChangedEvent {
+  generation: number;
+  storeId: string;
+  experimentIds: string[];
+  runIds: string[];
+  registryChanged: boolean;
+}
+
+export interface IndexProgressEvent {
+  storeId: string;
+  phase: 'discovering' | 'reading' | 'indexing' | 'ready';
+  done: number;
+  total: number;
+}

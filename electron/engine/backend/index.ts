@@ -20,6 +20,7 @@ import type {
 import { API_EVENTS } from '../../../preload/api.ts';
 import { Engine, EngineError, type EngineOptions } from '../engine.ts';
 import { PathEscapeError } from '../fs/paths.ts';
+import { RegistryService } from '../registry/index.ts';
 import { readArtifactContent } from './artifact-content.ts';
 import { buildRunDetail } from './run-detail.ts';
 import { parseArgs } from './validate.ts';
@@ -68,6 +69,11 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       return { recentProjects: [] };
     }
   }
+
+  // Registry writes name the settings' user (changeable in the app), else the OS account.
+  const registry = new RegistryService(engine, {
+    defaultUser: async () => (await loadSettings()).userName ?? os.userInfo().username,
+  });
 
   async function saveSettings(s: Settings): Promise<void> {
     await mkdir(options.configDir, { recursive: true });
@@ -137,6 +143,51 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     },
     async listRegisteredModels(args) {
       return engine.index.listRegisteredModels(args);
+    },
+    async registerModel({ storeId, ...a }) {
+      return registry.register(storeId, a);
+    },
+    async transitionStage({ storeId, ...a }) {
+      return registry.transition(storeId, a);
+    },
+    async setAlias({ storeId, ...a }) {
+      return registry.setAlias(storeId, a);
+    },
+    async deleteAlias({ storeId, ...a }) {
+      return registry.deleteAlias(storeId, a);
+    },
+    async updateRegistryDescription({ storeId, ...a }) {
+      return registry.setDescription(storeId, a);
+    },
+    async setRegistryTag({ storeId, ...a }) {
+      return registry.setTag(storeId, a);
+    },
+    async deleteRegistryTag({ storeId, ...a }) {
+      return registry.deleteTag(storeId, a);
+    },
+    async deleteModelVersion({ storeId, ...a }) {
+      return registry.deleteVersion(storeId, a);
+    },
+    async requestTransition({ storeId, ...a }) {
+      return registry.requestTransition(storeId, a);
+    },
+    async approveTransition({ storeId, ...a }) {
+      return registry.approve(storeId, a);
+    },
+    async rejectTransition({ storeId, ...a }) {
+      return registry.reject(storeId, a);
+    },
+    async undoRegistryAction({ storeId, user }) {
+      return registry.undo(storeId, { user });
+    },
+    async getRegistryCapabilities({ storeId }) {
+      return registry.capabilities(storeId);
+    },
+    async listRunModels({ storeId, runId }) {
+      return registry.listRunModels(storeId, runId);
+    },
+    async getRegistryReview({ storeId, name }) {
+      return registry.review(storeId, name);
     },
   };
 

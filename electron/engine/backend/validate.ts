@@ -9,6 +9,19 @@ const empty = z.object({}).strict();
 const lifecycle = z.enum(['active', 'deleted', 'all']);
 const orderItem = z.union([z.string().max(1000), z.object({ key: z.string().max(1000), desc: z.boolean().optional() }).strict()]);
 
+// Registry writes: bounds match MLflow's (tag values 100 000, names 256) and the writer checks the
+// exact rules (alias syntax, stage names) with MLflow's wording.
+const modelName = z.string().min(1).max(256);
+const version = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const user = z.string().min(1).max(256).optional();
+const comment = z.string().max(5_000).nullable().optional();
+const stage = z.string().min(1).max(40);
+const tagKey = z.string().min(1).max(250);
+const registerSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('logged-model'), modelId: z.string().min(1).max(256) }).strict(),
+  z.object({ kind: z.literal('artifact'), artifactPath: z.string().min(1).max(4096) }).strict(),
+]);
+
 type Schemas = { [M in ApiMethod]: z.ZodType<ApiArgs<M>> };
 
 export const ARG_SCHEMAS = {
@@ -45,6 +58,39 @@ export const ARG_SCHEMAS = {
     .strict(),
   listDiagnostics: empty,
   listRegisteredModels: z.object({ storeId: id.optional(), includePrompts: z.boolean().optional() }).strict(),
+  registerModel: z
+    .object({
+      storeId: id,
+      runId: id,
+      modelName,
+      source: registerSource,
+      description: z.string().max(100_000).nullable().optional(),
+      tags: z.record(tagKey, z.string().max(100_000)).optional(),
+      user,
+    })
+    .strict(),
+  transitionStage: z
+    .object({ storeId: id, name: modelName, version, stage, archiveExisting: z.boolean().optional(), comment, user })
+    .strict(),
+  setAlias: z.object({ storeId: id, name: modelName, alias: z.string().min(1).max(255), version, user }).strict(),
+  deleteAlias: z.object({ storeId: id, name: modelName, alias: z.string().min(1).max(255), user }).strict(),
+  updateRegistryDescription: z
+    .object({ storeId: id, name: modelName, version: version.nullable().optional(), description: z.string().max(100_000).nullable(), user })
+    .strict(),
+  setRegistryTag: z
+    .object({ storeId: id, name: modelName, version: version.nullable().optional(), key: tagKey, value: z.string().max(100_000), user })
+    .strict(),
+  deleteRegistryTag: z.object({ storeId: id, name: modelName, version: version.nullable().optional(), key: tagKey, user }).strict(),
+  deleteModelVersion: z.object({ storeId: id, name: modelName, version, comment, user }).strict(),
+  requestTransition: z
+    .object({ storeId: id, name: modelName, version, stage, archiveExisting: z.boolean().optional(), comment, user })
+    .strict(),
+  approveTransition: z.object({ storeId: id, name: modelName, version, requestId: z.number().int().min(1), comment, user }).strict(),
+  rejectTransition: z.object({ storeId: id, name: modelName, version, requestId: z.number().int().min(1), comment, user }).strict(),
+  undoRegistryAction: z.object({ storeId: id, user }).strict(),
+  getRegistryCapabilities: z.object({ storeId: id.optional() }).strict(),
+  listRunModels: z.object({ storeId: id, runId: id }).strict(),
+  getRegistryReview: z.object({ storeId: id, name: modelName }).strict(),
 } satisfies Schemas;
 
 export function parseArgs<M extends ApiMethod>(method: M, args: unknown): { ok: true; value: ApiArgs<M> } | { ok: false; message: string } {

@@ -2,9 +2,8 @@
 export { createRegistryWriter, appendModelVersion } from './registry-writer.ts';
 export type { RegisterResult, RegistryWriter, RegistryWriterOptions, RequestResult } from './registry-writer.ts';
 export { RegistryService } from './registry-service.ts';
-export type { RegistryActionResult, RegistryCapability, RegistryReview, RegistryServiceOptions, VersionReview } from './registry-service.ts';
+export type { RegistryServiceOptions } from './registry-service.ts';
 export { listRunModels } from './run-models.ts';
-export type { RegisteredAs, RunModelCandidate, RunModels } from './run-models.ts';
 export { nodeFs } from './atomic-fs.ts';
 export type { DirEntry, RegistryFs } from './atomic-fs.ts';
 export {
@@ -16,11 +15,23 @@ export {
   parseReview,
   policyOf,
 } from './review.ts';
-export type { AuditEntry, AuditLog, ModelPolicy, RequestStatus, TransitionRequest } from './review.ts';
 export { pyJsonDumps } from './py-json.ts';
 export type {
   ActionResult,
+  AuditEntry,
+  AuditLog,
+  ModelPolicy,
+  RegisteredAs,
   RegisterInput,
+  RegistryActionResult,
+  RegistryCapability,
+  RegistryReview,
+  RequestStatus,
+  ReviewState,
+  RunModelCandidate,
+  RunModels,
+  TransitionRequest,
+  VersionReview,
   RegisterSource,
   RegistryActionKind,
   RegistryChange,

@@ -4,54 +4,21 @@
 // format-specific: the file store re-reads the written paths, SQLite diffs on data_version).
 import os from 'node:os';
 import { EngineError, type Engine } from '../engine.ts';
-import type { StoreInfo } from '../model.ts';
 import { createRegistryWriter, type RegistryWriter, type RegistryWriterOptions } from './registry-writer.ts';
-import { AUDIT_TAG, REVIEW_TAG, parseAudit, parseReview, policyOf, type AuditLog, type ModelPolicy, type TransitionRequest } from './review.ts';
-import { listRunModels, type RunModels } from './run-models.ts';
-import type { ActionResult, RegisterSource, RegistryActionKind, RegistryModelView } from './types.ts';
+import { AUDIT_TAG, REVIEW_TAG, parseAudit, parseReview, policyOf } from './review.ts';
+import { listRunModels } from './run-models.ts';
+import type {
+  ActionResult,
+  RegisterSource,
+  RegistryActionResult,
+  RegistryCapability,
+  RegistryReview,
+  RunModels,
+} from './types.ts';
 
-export interface RegistryActionResult {
-  storeId: string;
-  action: RegistryActionKind;
-  summary: string;
-  name: string;
-  version: number | null;
-  /** requestTransition: the new request's id. */
-  requestId?: number;
-  /** registerModel: whether the registered model was created by this call. */
-  createdModel?: boolean;
-  /** What undoRegistryAction would revert now (null after an undo). */
-  undo: { summary: string } | null;
-  /** The registered model as the index shows it after the write (null when it no longer exists). */
-  model: RegistryModelView | null;
-}
 
-export interface RegistryCapability {
-  storeId: string;
-  kind: StoreInfo['kind'];
-  canWrite: boolean;
-  reason: string | null;
-  undo: { action: RegistryActionKind; summary: string } | null;
-}
 
-export interface VersionReview {
-  version: number;
-  stage: string;
-  requests: TransitionRequest[];
-  /** Decided requests dropped to keep the tag under MLflow's size limit. */
-  requestsOmitted: number;
-  audit: AuditLog;
-}
 
-export interface RegistryReview {
-  storeId: string;
-  name: string;
-  policy: ModelPolicy;
-  /** Model-level actions (description, tags, policy). */
-  audit: AuditLog;
-  /** Live versions, oldest first. */
-  versions: VersionReview[];
-}
 
 export interface RegistryServiceOptions extends Omit<RegistryWriterOptions, 'resolveArtifacts'> {
   /** The user named in the audit trail when a call names none (settings, else the OS account). */

@@ -28,7 +28,6 @@ import {
   nextRequestId,
   parseReview,
   policyOf,
-  type AuditEntry,
 } from './review.ts';
 import {
   COMMENT_LIMIT,
@@ -56,6 +55,7 @@ import { DatabaseSync } from 'node:sqlite';
 import type {
   ActionResult,
   ArtifactResolve,
+  AuditEntry,
   ModelRecord,
   RegisterInput,
   RegistryActionKind,

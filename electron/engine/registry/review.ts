@@ -3,6 +3,7 @@
 // ordinary tags. Schema documented in ./README.md; parsing is tolerant (a hand-edited or foreign
 // value never breaks the registry view, it reads as empty).
 import { REGISTRY_TAG_VALUE_LIMIT } from './rules.ts';
+import type { AuditEntry, AuditLog, ModelPolicy, ReviewState, TransitionRequest } from './types.ts';
 
 export const TAG_PREFIX = 'runsight.';
 /** Version tag (and registered-model tag for model-level actions): the audit trail. */
@@ -25,35 +26,7 @@ export const MODEL_AUDIT_LIMIT = 5_000;
 export const VERSION_AUDIT_LIMIT = REGISTRY_TAG_VALUE_LIMIT;
 export const REVIEW_LIMIT = REGISTRY_TAG_VALUE_LIMIT;
 
-export interface AuditEntry {
-  /** epoch ms */
-  at: number;
-  user: string;
-  action: string;
-  /** Stage before / after (transitions, requests, delete, register → None). */
-  from?: string;
-  to?: string;
-  comment?: string;
-  alias?: string;
-  /** Tag key (set_tag / delete_tag). */
-  key?: string;
-  /** Request id (request / approve / reject). */
-  request?: number;
-  /** For `undo`: the action that was undone. */
-  undoOf?: string;
-  /** Other version involved: alias moved from/to, archived by. */
-  otherVersion?: number;
-  /** For model-level entries: the version concerned, if any. */
-  version?: number;
-  /** register: what was registered (models:/<id> or the artifact URI). */
-  source?: string;
-}
 
-export interface AuditLog {
-  entries: AuditEntry[];
-  /** Oldest entries dropped to stay under the tag size limit. */
-  omitted: number;
-}
 
 const SCHEMA = 1;
 
@@ -109,28 +82,8 @@ function encodeAudit(entries: AuditEntry[], omitted: number): string {
   return JSON.stringify({ schema: SCHEMA, omitted, entries });
 }
 
-export type RequestStatus = 'pending' | 'approved' | 'rejected';
 
-export interface TransitionRequest {
-  /** 1, 2, 3 … per version. */
-  id: number;
-  /** Target stage (canonical). */
-  stage: string;
-  archiveExisting: boolean;
-  requestedBy: string;
-  requestedAt: number;
-  comment: string | null;
-  status: RequestStatus;
-  decidedBy: string | null;
-  decidedAt: number | null;
-  decisionComment: string | null;
-}
 
-export interface ReviewState {
-  requests: TransitionRequest[];
-  /** Decided requests dropped to stay under the tag size limit. */
-  omitted: number;
-}
 
 export function parseReview(value: string | undefined | null): ReviewState {
   const parsed = parseJsonObject(value);
@@ -184,9 +137,6 @@ export function nextRequestId(state: ReviewState): number {
   return state.requests.reduce((m, r) => Math.max(m, r.id), state.omitted) + 1;
 }
 
-export interface ModelPolicy {
-  productionRequiresApproval: boolean;
-}
 
 export function policyOf(tags: Record<string, string>): ModelPolicy {
   return { productionRequiresApproval: (tags[POLICY_PRODUCTION_APPROVAL_TAG] ?? '').trim().toLowerCase() === 'true' };

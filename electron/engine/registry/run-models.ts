@@ -6,51 +6,11 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EngineError, type Engine } from '../engine.ts';
-import type { LoggedModel, LoggedModelStatus, RegisteredModel, Run } from '../model.ts';
+import type { LoggedModel, RegisteredModel, Run } from '../model.ts';
+import type { RegisteredAs, RunModelCandidate, RunModels } from './types.ts';
 
-export interface RegisteredAs {
-  name: string;
-  version: number;
-  stage: string;
-}
 
-export type RunModelCandidate =
-  | {
-      kind: 'logged-model';
-      modelId: string;
-      /** The name given to log_model (MLflow 3 also accepts it as `runs:/<run>/<name>`). */
-      name: string;
-      status: LoggedModelStatus;
-      /** Output step recorded by the run, when it lists the model among its outputs. */
-      step: number | null;
-      creationTimestamp: number | null;
-      /** What a new version would record as `source`. */
-      source: string;
-      registrable: boolean;
-      /** Why it cannot be registered (not READY), else null. */
-      reason: string | null;
-      /** Live versions already made from it. */
-      registeredAs: RegisteredAs[];
-    }
-  | {
-      kind: 'artifact';
-      /** Folder relative to the run's artifact root, `/`-separated. */
-      artifactPath: string;
-      name: string;
-      source: string;
-      registrable: true;
-      reason: null;
-      registeredAs: RegisteredAs[];
-    };
 
-export interface RunModels {
-  storeId: string;
-  runId: string;
-  runName: string;
-  models: RunModelCandidate[];
-  /** When nothing can be registered: why, in one sentence. */
-  reason: string | null;
-}
 
 const SCAN_DEPTH = 4;
 

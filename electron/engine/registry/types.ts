@@ -1,6 +1,7 @@
 // Shapes shared by the registry writers (file store and SQLite), the review flow, the service that
-// binds them to the Engine, and the contract (preload/api.ts re-exports the public ones).
-import type { ArtifactLocation, RegisteredModel, StoreKind } from '../model.ts';
+// binds them to the Engine, and the contract (preload/api.ts re-exports the public ones). Types
+// only, no imports beyond model.ts: the web renderer type-checks the contract through this file.
+import type { ArtifactLocation, LoggedModelStatus, RegisteredModel, StoreInfo, StoreKind } from '../model.ts';
 
 /** Registry fields of a model version as both stores keep them (format doc 2.12 / 3.4). */
 export interface VersionFields {
@@ -178,3 +179,151 @@ export type ArtifactResolve = (uri: string) => Promise<ArtifactLocation>;
 
 /** A registered model as the service returns it after a write (fresh from the index). */
 export type RegistryModelView = RegisteredModel & { storeId: string };
+
+// ---- review flow and audit trail (stored as JSON in runsight.* tags, see README.md) ----
+
+export interface AuditEntry {
+  /** epoch ms */
+  at: number;
+  user: string;
+  action: string;
+  /** Stage before / after (transitions, requests, delete, register → None). */
+  from?: string;
+  to?: string;
+  comment?: string;
+  alias?: string;
+  /** Tag key (set_tag / delete_tag). */
+  key?: string;
+  /** Request id (request / approve / reject). */
+  request?: number;
+  /** For `undo`: the action that was undone. */
+  undoOf?: string;
+  /** Other version involved: alias moved from/to, archived by. */
+  otherVersion?: number;
+  /** For model-level entries: the version concerned, if any. */
+  version?: number;
+  /** register: what was registered (models:/<id> or the artifact URI). */
+  source?: string;
+}
+
+export interface AuditLog {
+  entries: AuditEntry[];
+  /** Oldest entries dropped to stay under the tag size limit. */
+  omitted: number;
+}
+
+export type RequestStatus = 'pending' | 'approved' | 'rejected';
+
+export interface TransitionRequest {
+  /** 1, 2, 3 … per version. */
+  id: number;
+  /** Target stage (canonical). */
+  stage: string;
+  archiveExisting: boolean;
+  requestedBy: string;
+  requestedAt: number;
+  comment: string | null;
+  status: RequestStatus;
+  decidedBy: string | null;
+  decidedAt: number | null;
+  decisionComment: string | null;
+}
+
+export interface ModelPolicy {
+  productionRequiresApproval: boolean;
+}
+
+export interface ReviewState {
+  requests: TransitionRequest[];
+  /** Decided requests dropped to stay under the tag size limit. */
+  omitted: number;
+}
+
+// ---- what the service and the contract return ----
+
+export interface RegistryActionResult {
+  storeId: string;
+  action: RegistryActionKind;
+  summary: string;
+  name: string;
+  version: number | null;
+  /** requestTransition: the new request's id. */
+  requestId?: number;
+  /** registerModel: whether the registered model was created by this call. */
+  createdModel?: boolean;
+  /** What undoRegistryAction would revert now (null after an undo). */
+  undo: { summary: string } | null;
+  /** The registered model as the index shows it after the write (null when it no longer exists). */
+  model: RegistryModelView | null;
+}
+
+export interface RegistryCapability {
+  storeId: string;
+  kind: StoreInfo['kind'];
+  canWrite: boolean;
+  reason: string | null;
+  undo: { action: RegistryActionKind; summary: string } | null;
+}
+
+export interface VersionReview {
+  version: number;
+  stage: string;
+  requests: TransitionRequest[];
+  /** Decided requests dropped to keep the tag under MLflow's size limit. */
+  requestsOmitted: number;
+  audit: AuditLog;
+}
+
+export interface RegistryReview {
+  storeId: string;
+  name: string;
+  policy: ModelPolicy;
+  /** Model-level actions (description, tags, policy). */
+  audit: AuditLog;
+  /** Live versions, oldest first. */
+  versions: VersionReview[];
+}
+
+export interface RegisteredAs {
+  name: string;
+  version: number;
+  stage: string;
+}
+
+export type RunModelCandidate =
+  | {
+      kind: 'logged-model';
+      modelId: string;
+      /** The name given to log_model (MLflow 3 also accepts it as `runs:/<run>/<name>`). */
+      name: string;
+      status: LoggedModelStatus;
+      /** Output step recorded by the run, when it lists the model among its outputs. */
+      step: number | null;
+      creationTimestamp: number | null;
+      /** What a new version would record as `source`. */
+      source: string;
+      registrable: boolean;
+      /** Why it cannot be registered (not READY), else null. */
+      reason: string | null;
+      /** Live versions already made from it. */
+      registeredAs: RegisteredAs[];
+    }
+  | {
+      kind: 'artifact';
+      /** Folder relative to the run's artifact root, `/`-separated. */
+      artifactPath: string;
+      name: string;
+      source: string;
+      registrable: true;
+      reason: null;
+      registeredAs: RegisteredAs[];
+    };
+
+export interface RunModels {
+  storeId: string;
+  runId: string;
+  runName: string;
+  models: RunModelCandidate[];
+  /** When nothing can be registered: why, in one sentence. */
+  reason: string | null;
+}

@@ -1,6 +1,8 @@
 // Helpers shared by the file-store reader tests: store info, a tiny store writer (the shapes MLflow
 // writes, format doc section 2) and a mirror that applies StoreChanges the way the index does.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, readdirSync, readlinkSync, symlinkSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { JsonValue } from '../../electron/engine/dump.ts';
 import type { Experiment, LoggedModel, RegisteredModel, Run, StoreInfo, StoreSnapshot } from '../../electron/engine/model.ts';
@@ -13,6 +15,43 @@ export function stripArtifacts(v: JsonValue): JsonValue {
   const out: { [k: string]: JsonValue } = {};
   for (const [k, x] of Object.entries(v)) if (k !== 'artifacts') out[k] = stripArtifacts(x);
   return out;
+}
+
+/**
+ * A temp dir for stores the tests write, in RAM (/dev/shm) where there is one: these tests create
+ * thousands of small files, and on a busy disk each creation can take milliseconds. The reader
+ * does not care which file system it reads.
+ */
+export async function fastTempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  let base = tmpdir();
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    base = '/dev/shm';
+  } catch {
+    // no RAM disk: the OS temp dir
+  }
+  const dir = await mkdtemp(path.join(base, prefix));
+  return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * A writable copy of a store (the shared fixtures have no write bits), without `artifacts/`
+ * folders: the reader never reads them and they hold most of the bytes.
+ */
+export function copyTree(src: string, dest: string): void {
+  mkdirSync(dest, { recursive: true, mode: 0o755 });
+  for (const e of readdirSync(src, { withFileTypes: true })) {
+    const s = path.join(src, e.name);
+    const d = path.join(dest, e.name);
+    if (e.isDirectory()) {
+      if (e.name !== 'artifacts') copyTree(s, d);
+    } else if (e.isSymbolicLink()) symlinkSync(readlinkSync(s), d);
+    else {
+      copyFileSync(s, d);
+      // copyFileSync keeps the source mode (read-only here): make the copy writable.
+      chmodSync(d, 0o644);
+    }
+  }
 }
 
 export function fileStoreInfo(mlruns: string): StoreInfo {

@@ -6,8 +6,7 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFileStoreReader } from '../../electron/engine/stores/mlflow-file/index.ts';
-import { tempDir } from '../helpers/fixtures.ts';
-import { diagLines, EXP_ID, fileStoreInfo, writeExperiment, writeRun } from '../helpers/file-store.ts';
+import { diagLines, EXP_ID, fastTempDir, fileStoreInfo, writeExperiment, writeRun } from '../helpers/file-store.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -15,7 +14,7 @@ afterEach(async () => {
 });
 
 async function newStore(): Promise<string> {
-  const t = await tempDir('runsight-file-bad-');
+  const t = await fastTempDir('runsight-file-bad-');
   cleanups.push(async () => {
     // A chmod-000 folder left behind would make the cleanup fail for a non-root user.
     await chmod(path.join(t.dir, 'mlruns', EXP_ID, 'r-denied'.padEnd(32, '0'), 'params'), 0o755).catch(() => {});

@@ -7,8 +7,8 @@ import { parseDocument } from 'yaml';
 import { createFileStoreReader } from '../../electron/engine/stores/mlflow-file/index.ts';
 import { parseFlat, parseMetaYaml, type YamlMap, type YamlValue } from '../../electron/engine/stores/mlflow-file/meta-yaml.ts';
 import { parseRunMetricLine } from '../../electron/engine/stores/mlflow-file/metric-file.ts';
-import { fixturePath, tempDir } from '../helpers/fixtures.ts';
-import { diagLines, fileStoreInfo } from '../helpers/file-store.ts';
+import { fixturePath } from '../helpers/fixtures.ts';
+import { diagLines, fastTempDir, fileStoreInfo } from '../helpers/file-store.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 async function store(): Promise<string> {
-  const t = await tempDir('runsight-file-formats-');
+  const t = await fastTempDir('runsight-file-formats-');
   cleanups.push(t.cleanup);
   const root = path.join(t.dir, 'mlruns');
   await mkdir(root);

@@ -60,6 +60,8 @@ const RESERVED_IN_EXPERIMENT = new Set(['tags', 'datasets', 'models', 'traces'])
 /** Concurrent run reads in asynchronous mode: keeps libuv's threads busy, bounds open files. */
 const RUN_CONCURRENCY = 48;
 const SMALL_CONCURRENCY = 16;
+const METRICS_CHANGED = 1;
+const METRICS_RELIST = 2;
 /**
  * Fraction of slow opens/listings/small reads (see SyncIo) above which the storage is "slow" (cold
  * disk, network mount) and overlapping many asynchronous reads beats sequential blocking ones. A
@@ -393,7 +395,7 @@ export class FileStoreReader implements StoreReader {
     }
     const rec = experimentFromMeta(meta.map, c.at(metaPath));
     if (rec === null) {
-      c.add(metaPath, 'experiment skipped with its runs');
+      c.add(metaPath, 'no experiment_id (experiment skipped with its runs)');
       return done(null);
     }
     if (rec.experimentId !== id) {
@@ -491,7 +493,7 @@ export class FileStoreReader implements StoreReader {
     const [params, tags, , inputs, outputs] = await Promise.all([
       has.has('params') ? this.readRunKeys(dir, 'params', 'param') : {},
       has.has('tags') ? this.readRunKeys(dir, 'tags', 'tag') : {},
-      has.has('metrics') ? this.readRunMetrics(dir, states, false, null) : false,
+      has.has('metrics') ? this.readRunMetrics(dir, states, false, null) : 0,
       has.has('inputs') ? this.readInputs(exp, dir) : { datasets: [], models: [], refs: [] },
       has.has('outputs') ? this.readOutputs(dir) : [],
     ]);
@@ -532,7 +534,7 @@ export class FileStoreReader implements StoreReader {
     }
     const rec = runFromMeta(meta.map, c.at(metaPath));
     if (rec === null) {
-      c.add(metaPath, 'run skipped');
+      c.add(metaPath, 'no experiment_id (run skipped)');
       return done(null);
     }
     if (rec.experimentId !== exp.id) {
@@ -557,15 +559,16 @@ export class FileStoreReader implements StoreReader {
 
   /**
    * Updates the metric states of a run. `keys` null = walk `metrics/` (keys that disappeared are
-   * dropped); otherwise only those keys. Returns true when a listed key turned out not to be a
-   * plain file any more (the caller then walks the folder).
+   * dropped); otherwise only those keys. Returns METRICS_CHANGED and/or METRICS_RELIST (a listed key
+   * turned out not to be a plain file any more: the caller then walks the folder).
    */
   private async readRunMetrics(
     dir: string,
     states: Map<string, RunMetricState>,
     checkReplaced: boolean,
     keys: string[] | null,
-  ): Promise<boolean> {
+  ): Promise<number> {
+    let status = 0;
     const base = path.join(dir, 'metrics');
     let files: KeyFile[];
     if (keys === null) {
@@ -579,6 +582,7 @@ export class FileStoreReader implements StoreReader {
         if (!present.has(k)) {
           states.delete(k);
           this.book.clear(path.join(base, ...k.split('/')));
+          status |= METRICS_CHANGED;
         }
       }
     } else {
@@ -586,17 +590,16 @@ export class FileStoreReader implements StoreReader {
         .filter((k) => k.split('/').every(isSafeName))
         .map((k) => ({ key: k, abs: path.join(base, ...k.split('/')), viaSymlink: false }));
     }
-    let relist = false;
     for (const f of files) {
-      let gone = this.readOneMetric(f, states, checkReplaced);
-      if (gone instanceof Promise) gone = await gone;
-      if (gone) relist = true;
+      let one = this.readOneMetric(f, states, checkReplaced);
+      if (one instanceof Promise) one = await one;
+      status |= one;
     }
-    return relist;
+    return status;
   }
 
-  /** Returns true when the file is gone or is a folder (a listing is needed). */
-  private readOneMetric(f: KeyFile, states: Map<string, RunMetricState>, checkReplaced: boolean): boolean | Promise<boolean> {
+  /** METRICS_CHANGED, METRICS_RELIST when the file is gone or is a folder, or 0. */
+  private readOneMetric(f: KeyFile, states: Map<string, RunMetricState>, checkReplaced: boolean): number | Promise<number> {
     const st = states.get(f.key) ?? new RunMetricState();
     const r = updateRunMetric(this.io, f.abs, st, checkReplaced);
     // Blocking I/O answers synchronously: no promise per metric file on a cold index.
@@ -604,15 +607,15 @@ export class FileStoreReader implements StoreReader {
     return this.afterMetricRead(f, states, st, r);
   }
 
-  private afterMetricRead(f: KeyFile, states: Map<string, RunMetricState>, st: RunMetricState, r: MetricReadResult): boolean {
+  private afterMetricRead(f: KeyFile, states: Map<string, RunMetricState>, st: RunMetricState, r: MetricReadResult): number {
     if (!r.ok) {
       states.delete(f.key);
       if (!f.viaSymlink && (r.code === 'ENOENT' || r.code === 'EISDIR')) {
         this.book.clear(f.abs);
-        return true;
+        return METRICS_RELIST | METRICS_CHANGED;
       }
       this.book.one(f.abs, f.abs, `metrics/${f.key}: ${describeError(r.code, f.viaSymlink)} (metric skipped)`);
-      return false;
+      return METRICS_CHANGED;
     }
     states.set(f.key, st);
     let problem: string | null = null;
@@ -622,7 +625,7 @@ export class FileStoreReader implements StoreReader {
       problem = `metrics/${f.key}: empty metric file (metric skipped)`;
     }
     this.book.one(f.abs, f.abs, problem);
-    return false;
+    return r.changed ? METRICS_CHANGED : 0;
   }
 
   private async readInputs(exp: ExpEntry, dir: string): Promise<Inputs> {
@@ -1025,6 +1028,7 @@ export class FileStoreReader implements StoreReader {
       entry.meta = meta;
     }
     let { params, tags, metrics, inputs, outputs } = entry.run;
+    let changed = rp.meta || rp.params || rp.tags || rp.inputs || rp.outputs;
     const jobs: Promise<void>[] = [];
     if (rp.params) jobs.push(this.readRunKeys(dir, 'params', 'param').then((v) => void (params = v)));
     if (rp.tags) jobs.push(this.readRunKeys(dir, 'tags', 'tag').then((v) => void (tags = v)));
@@ -1041,13 +1045,19 @@ export class FileStoreReader implements StoreReader {
     if (metricsTouched) {
       jobs.push(
         (async () => {
-          const relist = rp.metricsList || (await this.readRunMetrics(dir, entry.metricStates, true, [...rp.metricKeys]));
-          if (relist) await this.readRunMetrics(dir, entry.metricStates, true, null);
-          metrics = sortedMetrics(entry.metricStates);
+          let status = rp.metricsList
+            ? METRICS_RELIST
+            : await this.readRunMetrics(dir, entry.metricStates, true, [...rp.metricKeys]);
+          if (status & METRICS_RELIST) status |= await this.readRunMetrics(dir, entry.metricStates, true, null);
+          if (status & METRICS_CHANGED) {
+            changed = true;
+            metrics = sortedMetrics(entry.metricStates);
+          }
         })(),
       );
     }
     await Promise.all(jobs);
+    if (!changed) return;
     entry.run = assembleRun(name, entry.meta, { params, tags, metrics, inputs, outputs });
     ch.runs.set(name, entry.run);
   }

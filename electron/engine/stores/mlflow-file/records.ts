@@ -62,13 +62,10 @@ export interface ExperimentMeta {
   lastUpdateTime: number | null;
 }
 
-/** Null when the record is unusable (the reason goes to `problems`). */
+/** Null when the record has no experiment_id (unusable); other problems go to `problems`. */
 export function experimentFromMeta(m: YamlMap, problems: Problems): ExperimentMeta | null {
   const id = textField(m, 'experiment_id');
-  if (id === undefined || id === null || id === '') {
-    problems.add('no experiment_id');
-    return null;
-  }
+  if (id === undefined || id === null || id === '') return null;
   return {
     experimentId: id,
     name: textField(m, 'name') ?? '',
@@ -93,12 +90,10 @@ export interface RunMeta {
   deletedTime: number | null;
 }
 
+/** Null when the record has no experiment_id (unusable); other problems go to `problems`. */
 export function runFromMeta(m: YamlMap, problems: Problems): RunMeta | null {
   const experimentId = textField(m, 'experiment_id');
-  if (experimentId === undefined || experimentId === null || experimentId === '') {
-    problems.add('no experiment_id');
-    return null;
-  }
+  if (experimentId === undefined || experimentId === null || experimentId === '') return null;
   const runId = textField(m, 'run_id') ?? textField(m, 'run_uuid') ?? '';
   const endTime = optInt(m, 'end_time', problems);
   return {

@@ -19,6 +19,8 @@ Commands:
   serve [folder] [--port N]            browser mode: the app on http://127.0.0.1 with a
                                        per-launch token (printed URL); --polling for
                                        network mounts
+  registry <command> <store> ...       model registry: register, transition, alias, list
+                                       (runsight registry --help)
 
 Options:
   -h, --help                           this help
@@ -27,6 +29,8 @@ Options:
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
+  // The registry commands have their own options (and usage text): parsed there.
+  if (argv[0] === 'registry') return (await import('./registry-command.ts')).runRegistryCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

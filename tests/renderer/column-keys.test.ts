@@ -92,18 +92,18 @@ describe('column keys', () => {
     expect(cellValue({ ...row, status: 'KILLED' }, 'attributes.duration', 4000)).toEqual({ type: 'none' });
   });
 
-  it('defaults to attributes, then capped metrics and params', () => {
+  it('defaults to the main attributes, capped metrics and params, then user and source', () => {
     const cols = defaultColumns({ params: ['a', 'b', 'c'], metrics: ['m'] }, 2);
     expect(cols).toEqual([
       'attributes.run_name',
       'attributes.status',
       'attributes.start_time',
       'attributes.duration',
-      'attributes.user_id',
-      'attributes.source',
       'metrics.m',
       'params.a',
       'params.b',
+      'attributes.user_id',
+      'attributes.source',
     ]);
   });
 });

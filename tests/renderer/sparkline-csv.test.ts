@@ -11,8 +11,10 @@ describe('sparkline', () => {
     expect(g?.count).toBe(2);
     expect(g?.max).toBe(10);
   });
-  it('draws a flat line for a single point and null for none', () => {
-    expect(sparkline([pt(5, 1)], 100, 20, 120, 0)?.points).toBe('0.0,10.0 100.0,10.0');
+  it('draws only the dot for a single point and nothing for none', () => {
+    const one = sparkline([pt(5, 1)], 100, 20, 120, 0);
+    expect(one?.points).toBe('');
+    expect(one?.last).toEqual({ x: 50, y: 10 });
     expect(sparkline([pt(1, Number.NaN)], 100, 20)).toBeNull();
   });
   it('downsamples long histories but keeps the extremes and the last point', () => {

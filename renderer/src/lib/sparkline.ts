@@ -26,9 +26,8 @@ export function sparkline(history: readonly MetricPoint[], width: number, height
   const xOf = (step: number) => (s1 === s0 ? width / 2 : pad + ((step - s0) / (s1 - s0)) * (width - 2 * pad));
   const yOf = (v: number) => (max === min ? height / 2 : pad + (1 - (v - min) / (max - min)) * (height - 2 * pad));
   const coords = sampled.map((p) => ({ x: xOf(p.step), y: yOf(p.value) }));
-  const points = (coords.length === 1 ? [{ x: pad, y: coords[0]!.y }, { x: width - pad, y: coords[0]!.y }] : coords)
-    .map((c) => `${c.x.toFixed(1)},${c.y.toFixed(1)}`)
-    .join(' ');
+  // A single point has no shape: only the end dot is drawn.
+  const points = coords.length === 1 ? '' : coords.map((c) => `${c.x.toFixed(1)},${c.y.toFixed(1)}`).join(' ');
   return { points, last: coords[coords.length - 1] ?? null, min, max, count: pts.length };
 }
 

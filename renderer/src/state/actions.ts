@@ -7,6 +7,7 @@ import { loadDetail } from '../features/run-detail/detail-loader.ts';
 import { nextSort, type SortSpec } from '../features/runs-table/column-keys.ts';
 import { currentScope, refreshColumns, refreshRuns, runQuery } from '../features/runs-table/runs-loader.ts';
 import type { Lifecycle } from '../features/runs-table/runs-query.ts';
+import { emptyCache } from '../features/runs-table/page-cache.ts';
 import { EMPTY_SELECTION } from '../features/runs-table/selection.ts';
 import { facetsFor, type FacetSettings } from './facets-slice.ts';
 import { useApp } from './store.ts';
@@ -18,9 +19,17 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function progressMap(list: IndexProgressEvent[]): Record<string, IndexProgressEvent> {
+/**
+ * Stores still being read. Discovery is reported under the project folder's path and never gets
+ * a 'ready' of its own, so it is over once any store reports or the stores are known.
+ */
+function progressMap(list: IndexProgressEvent[], storesKnown: boolean): Record<string, IndexProgressEvent> {
   const out: Record<string, IndexProgressEvent> = {};
-  for (const p of list) if (p.phase !== 'ready') out[p.storeId] = p;
+  const discoveryOver = storesKnown || list.some((p) => p.phase !== 'discovering');
+  for (const p of list) {
+    if (p.phase === 'ready' || (p.phase === 'discovering' && discoveryOver)) continue;
+    out[p.storeId] = p;
+  }
   return out;
 }
 
@@ -49,7 +58,7 @@ export async function startApp(): Promise<void> {
       project: st.project,
       stores: st.stores,
       generation: st.generation,
-      indexing: progressMap(st.indexing),
+      indexing: progressMap(st.indexing, st.stores.length > 0),
       diagnosticsCount: st.diagnosticsCount,
       connectionError: null,
     });
@@ -77,7 +86,7 @@ export async function openProject(path: string): Promise<boolean> {
   try {
     await call('openProject', { path: target });
     const st = await call('getStatus', {});
-    set({ project: st.project, stores: st.stores, generation: st.generation, indexing: progressMap(st.indexing), diagnosticsCount: st.diagnosticsCount, opening: false, panel: null });
+    set({ project: st.project, stores: st.stores, generation: st.generation, indexing: progressMap(st.indexing, true), diagnosticsCount: st.diagnosticsCount, opening: false, panel: null });
     void loadRecentProjects();
     await afterProjectOpened();
     return true;
@@ -96,9 +105,18 @@ export async function pickAndOpenProject(): Promise<void> {
   }
 }
 
+/** Sentinel query key while a project's experiments load: nothing shown belongs to it yet. */
+const OPENING = '\u0000opening';
+
 async function afterProjectOpened(): Promise<void> {
   set((s) => ({
     projectEpoch: s.projectEpoch + 1,
+    query: null,
+    queryKey: OPENING,
+    topFilter: null,
+    cache: emptyCache(''),
+    nested: null,
+    experimentsLoaded: false,
     selection: EMPTY_SELECTION,
     expanded: new Set<string>(),
     detail: null,
@@ -124,7 +142,10 @@ export async function loadExperiments(): Promise<void> {
   }
 }
 
-/** MLflow opens on an experiment with runs: the remembered one, else the first with runs. */
+/**
+ * Opens on the remembered experiments, else on the experiment with the most runs (ties: the
+ * newest) — the Default experiment only when nothing else has any (usually a leftover).
+ */
 function chooseInitialScope(): void {
   const s = get();
   const exps = s.experiments;
@@ -137,7 +158,10 @@ function chooseInitialScope(): void {
     }
   }
   const active = exps.filter((e) => e.lifecycleStage === 'active');
-  const pick = active.find((e) => e.runCounts.active > 0) ?? active[0] ?? exps[0];
+  const withRuns = active.filter((e) => e.runCounts.active > 0);
+  const best = (list: ExperimentSummary[]) =>
+    [...list].sort((a, b) => b.runCounts.active - a.runCounts.active || (b.creationTime ?? 0) - (a.creationTime ?? 0))[0];
+  const pick = best(withRuns.filter((e) => e.experimentId !== '0')) ?? withRuns[0] ?? active[0] ?? exps[0];
   if (pick) set({ storeId: pick.storeId, experimentIds: [pick.experimentId] });
 }
 
@@ -213,9 +237,7 @@ function onIndexChanged(ev: IndexChangedEvent): void {
 }
 
 function onIndexProgress(p: IndexProgressEvent): void {
-  const indexing = { ...get().indexing };
-  if (p.phase === 'ready') delete indexing[p.storeId];
-  else indexing[p.storeId] = p;
+  const indexing = progressMap([...Object.values(get().indexing).filter((x) => x.storeId !== p.storeId), p], false);
   set({ indexing });
   if (p.phase === 'ready') {
     // A store finished its first read: what was shown while it was indexing may be partial.

@@ -38,8 +38,6 @@ export interface RunsSlice {
   queryError: string | null;
   columnsAvailable: { params: string[]; metrics: string[]; tags: string[] };
   columnsKey: string;
-  /** Top-level row range the table shows, for fetching and refreshing what is visible. */
-  visibleTop: [number, number];
 }
 
 export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = () => ({
@@ -52,5 +50,4 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = () => 
   queryError: null,
   columnsAvailable: { params: [], metrics: [], tags: [] },
   columnsKey: '',
-  visibleTop: [0, 50],
 });

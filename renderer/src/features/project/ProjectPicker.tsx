@@ -75,7 +75,7 @@ export function ProjectPicker({ variant }: { variant: 'welcome' | 'modal' }) {
             {recent.map((p) => (
               <li key={p}>
                 <button type="button" className={`recent-item mono${p === project ? ' current' : ''}`} onClick={() => void openProject(p)} disabled={opening} title={p} data-testid="recent-project">
-                  {p}
+                  {`\u200E${p}\u200E`}
                 </button>
               </li>
             ))}

@@ -161,8 +161,8 @@ function Overview({ data, history, openArtifact }: { data: RunDetail; history: R
                   <td className="spark-cell">
                     <Sparkline history={history ? (history[k] ?? []) : undefined} />
                   </td>
-                  <td className="muted small num" title="step">
-                    {m.step !== 0 ? `@${m.step}` : ''}
+                  <td className="muted small num step-cell" title={`step ${m.step}`}>
+                    {m.step !== 0 ? `@${formatNumber(m.step)}` : ''}
                   </td>
                 </tr>
               ))}
@@ -281,10 +281,11 @@ function KeyValueTable({ rows, filterable = false, testPrefix }: { rows: [string
 function LongText({ text }: { text: string }) {
   const [open, setOpen] = useState(false);
   if (text === '') return <span className="nil">""</span>;
-  if (text.length <= 300 && !text.includes('\n')) return <span className="kv-value">{text}</span>;
+  const lines = text.split('\n');
+  if (text.length <= 300 && lines.length <= 6) return <span className="kv-value pre">{text}</span>;
   return (
     <div className="long-text">
-      <div className={`kv-value pre${open ? '' : ' clamped'}`}>{open ? text : text.slice(0, 300)}</div>
+      <div className={`kv-value pre${open ? '' : ' clamped'}`}>{open ? text : lines.slice(0, 6).join('\n').slice(0, 300)}</div>
       <button type="button" className="link-button small" onClick={() => setOpen(!open)}>
         {open ? 'Show less' : `Show all (${text.length.toLocaleString()} chars)`}
       </button>

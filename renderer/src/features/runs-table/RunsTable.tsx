@@ -22,6 +22,7 @@ import { StatusBadge } from './StatusBadge.tsx';
 export const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 32;
 const INDENT = 18;
+const estimateSize = () => ROW_HEIGHT;
 
 export function RunsTable() {
   const model = useApp(selectTableModel);
@@ -30,25 +31,31 @@ export function RunsTable() {
   const queryKey = useApp((s) => s.queryKey);
   const selection = useApp((s) => s.selection);
   const sort = useApp((s) => facetsFor(s, currentScope(s)).sort ?? DEFAULT_SORT);
-  const visibleTop = useApp((s) => s.visibleTop);
   const projectEpoch = useApp((s) => s.projectEpoch);
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = model.layout.count;
 
+  // Stable option functions: a new estimateSize per render makes the virtualizer recompute
+  // the offsets of all rows (100k) on every render.
+  const getScrollElement = useCallback(() => scrollRef.current, []);
+  // The body starts below the sticky header inside the same scroll element: scrollMargin tells
+  // the virtualizer where, scrollPaddingStart keeps keyboard-scrolled rows out from under it.
   const virtualizer = useVirtualizer({
     count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    getScrollElement,
+    estimateSize,
     overscan: 12,
+    scrollMargin: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
   });
   const items = virtualizer.getVirtualItems();
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? 0;
 
+  const [topFirst, topLast] = count > 0 ? topRangeFor(model.layout, first, last) : [0, 40];
   useEffect(() => {
-    const [a, b] = count > 0 ? topRangeFor(model.layout, first, last) : [0, 40];
-    setVisibleTop(a, Math.max(b, a + 40));
-  }, [first, last, model.layout, count]);
+    setVisibleTop(topFirst, Math.max(topLast, topFirst + 40));
+  }, [topFirst, topLast]);
 
   // A new query (sort, filter, experiments) starts at the top; a live refresh keeps the position.
   useEffect(() => {
@@ -57,7 +64,9 @@ export function RunsTable() {
 
   // Readiness marker for tests: set once the first page of a newly opened project has painted.
   const readyEpoch = useRef(-1);
-  const firstPainted = cache.key === queryKey && cache.total !== null && (cache.total === 0 || cache.pages.has(0) || model.rowAtVisible(first) !== null);
+  const noScope = useApp((s) => s.query === null && s.queryKey === '' && s.experimentsLoaded);
+  const firstPainted =
+    noScope || (cache.key === queryKey && cache.total !== null && (cache.total === 0 || cache.pages.has(0) || model.rowAtVisible(first) !== null));
   useEffect(() => {
     if (!firstPainted || readyEpoch.current === projectEpoch) return;
     readyEpoch.current = projectEpoch;
@@ -67,7 +76,7 @@ export function RunsTable() {
 
   const selected = useMemo(() => new Set(selection.selected), [selection.selected]);
   const totalWidth = columns.reduce((w, c) => w + c.width, 0);
-  const generation = shownGeneration(cache, visibleTop[0], visibleTop[1]);
+  const generation = shownGeneration(cache, topFirst, topLast);
 
   const onRowClick = useCallback(
     (e: MouseEvent, v: number, runId: string) => {
@@ -134,15 +143,15 @@ export function RunsTable() {
         <div className="rt-body" style={{ height: virtualizer.getTotalSize(), width: totalWidth }}>
           {items.map((item) => {
             const vr = model.rowAtVisible(item.index);
-            const style: CSSProperties = { transform: `translateY(${item.start}px)`, height: ROW_HEIGHT, width: totalWidth };
-            if (!vr) return <PlaceholderRow key={item.key} columns={columns} style={style} />;
+            if (!vr) return <PlaceholderRow key={item.key} columns={columns} top={item.start - HEADER_HEIGHT} width={totalWidth} />;
             return (
               <Row
                 key={item.key}
                 v={item.index}
                 vr={vr}
                 columns={columns}
-                style={style}
+                top={item.start - HEADER_HEIGHT}
+                width={totalWidth}
                 selected={selected.has(vr.row.runId)}
                 focused={selection.focus === vr.row.runId}
                 onClick={onRowClick}
@@ -220,14 +229,17 @@ function HeaderCell({ column, sort }: { column: TableColumn; sort: 'ascending' |
   );
 }
 
-const PlaceholderRow = memo(function PlaceholderRow({ columns, style }: { columns: TableColumn[]; style: CSSProperties }) {
+function rowStyle(top: number, width: number): CSSProperties {
+  return { transform: `translateY(${top}px)`, height: ROW_HEIGHT, width };
+}
+
+const PlaceholderRow = memo(function PlaceholderRow({ columns, top, width }: { columns: TableColumn[]; top: number; width: number }) {
   return (
-    <div className="rt-row placeholder" style={style} aria-busy="true">
-      {columns.map((c) => (
-        <div key={c.key} className={`rt-cell${c.key === NAME_COLUMN ? ' pinned' : ''}`} style={{ width: c.width }}>
-          <span className="skeleton" style={{ width: Math.min(c.width - 24, c.key === NAME_COLUMN ? 140 : 60) }} />
-        </div>
-      ))}
+    // Deliberately light (one cell): during a fast fling every row on screen is a placeholder.
+    <div className="rt-row placeholder" style={rowStyle(top, width)} aria-busy="true">
+      <div className="rt-cell pinned" style={{ width: columns[0]?.width ?? 200 }}>
+        <span className="skeleton" style={{ width: 120 }} />
+      </div>
     </div>
   );
 });
@@ -236,13 +248,14 @@ interface RowProps {
   v: number;
   vr: VisibleRow;
   columns: TableColumn[];
-  style: CSSProperties;
+  top: number;
+  width: number;
   selected: boolean;
   focused: boolean;
   onClick: (e: MouseEvent, v: number, runId: string) => void;
 }
 
-const Row = memo(function Row({ v, vr, columns, style, selected, focused, onClick }: RowProps) {
+const Row = memo(function Row({ v, vr, columns, top, width, selected, focused, onClick }: RowProps) {
   const { row } = vr;
   const now = row.status === 'RUNNING' ? Date.now() : 0;
   return (
@@ -250,7 +263,7 @@ const Row = memo(function Row({ v, vr, columns, style, selected, focused, onClic
       role="row"
       aria-selected={selected}
       className={`rt-row${selected ? ' selected' : ''}${focused ? ' focused' : ''}${vr.depth > 0 ? ' child' : ''}${row.lifecycleStage === 'deleted' ? ' deleted' : ''}`}
-      style={style}
+      style={rowStyle(top, width)}
       onMouseDown={(e) => {
         // Shift-click selects a range of rows, not a range of text.
         if (e.shiftKey || e.ctrlKey || e.metaKey) e.preventDefault();
@@ -311,7 +324,7 @@ function Cell({ row, column, now }: { row: RunRow; column: TableColumn; now: num
   return (
     <div
       role="gridcell"
-      className={`rt-cell kind-${kind}${value.type === 'number' || value.type === 'duration' ? ' num' : ''}`}
+      className={`rt-cell kind-${kind}${kind === 'metric' || value.type === 'number' || value.type === 'duration' ? ' num' : ''}`}
       style={{ width: column.width }}
       data-testid={`cell-${row.runId}-${column.key}`}
       {...cellAttrs(value)}

@@ -167,11 +167,19 @@ function attributeValue(row: RunRow, key: AttributeColumn, now: number): CellVal
   }
 }
 
-/** Default visible columns: all attributes, then the first params and metrics (sorted keys). */
+/**
+ * Default visible columns: name, status, start and duration, then the first metrics and params
+ * (sorted keys) — what runs are compared by — and user and source last.
+ */
 export function defaultColumns(available: { params: string[]; metrics: string[] }, cap = 12): string[] {
   return [
-    ...ATTRIBUTE_COLUMNS.map((c) => `attributes.${c.key}`),
+    'attributes.run_name',
+    'attributes.status',
+    'attributes.start_time',
+    'attributes.duration',
     ...available.metrics.slice(0, cap).map((k) => columnKey({ kind: 'metric', key: k })),
     ...available.params.slice(0, cap).map((k) => columnKey({ kind: 'param', key: k })),
+    'attributes.user_id',
+    'attributes.source',
   ];
 }

@@ -14,7 +14,7 @@ export function defaultWidth(key: string): number {
   const id = parseColumnKey(key);
   if (!id) return 120;
   if (id.kind === 'attribute') {
-    return { run_name: 240, status: 104, start_time: 136, duration: 84, user_id: 96, source: 150 }[id.key] ?? 120;
+    return { run_name: 240, status: 104, start_time: 148, duration: 84, user_id: 96, source: 150 }[id.key] ?? 120;
   }
   if (id.kind === 'tag') return 150;
   return 112;

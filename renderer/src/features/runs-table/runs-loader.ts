@@ -102,6 +102,12 @@ async function resolveNesting(q: TableQuery, key: string): Promise<void> {
 
 const inFlight = new Set<string>();
 
+/**
+ * Top-level row range the table shows. Module state, not store state: it changes on every scroll
+ * frame and only the loader needs it.
+ */
+let visibleTop: [number, number] = [0, 50];
+
 /** Fetches the pages the viewport (plus one page either side) needs and does not have fresh. */
 export function fetchVisible(): void {
   const s = get();
@@ -111,7 +117,7 @@ export function fetchVisible(): void {
   const key = s.queryKey;
   const fresh = s.cache.key !== key;
   const cache = fresh ? emptyCache(key, PAGE_SIZE) : s.cache;
-  const [a, b] = fresh ? [0, s.visibleTop[1] - s.visibleTop[0]] : s.visibleTop;
+  const [a, b] = fresh ? [0, visibleTop[1] - visibleTop[0]] : visibleTop;
   const center = pageOf(cache, Math.floor((a + b) / 2));
   const wanted = pagesToFetch(cache, a - PAGE_SIZE, b + PAGE_SIZE).sort((x, y) => Math.abs(x - center) - Math.abs(y - center));
   for (const page of wanted) {
@@ -137,16 +143,25 @@ function applyAnswer(key: string, topFilter: string, page: number, answer: Query
   let cache = s.cache.key === key ? s.cache : { ...emptyCache(key, PAGE_SIZE), freshAt: s.cache.freshAt };
   const next = applyPage(cache, key, page, answer);
   if (next === cache && s.cache.key === key) return;
-  cache = evictFar(next, pageOf(next, Math.floor((s.visibleTop[0] + s.visibleTop[1]) / 2)), KEEP_PAGES);
+  cache = evictFar(next, pageOf(next, Math.floor((visibleTop[0] + visibleTop[1]) / 2)), KEEP_PAGES);
   set({ cache, queryError: null });
 }
 
 /** The table reports which top-level rows it shows. */
+let settleTimer: ReturnType<typeof setTimeout> | null = null;
+
 export function setVisibleTop(first: number, last: number): void {
-  const [a, b] = get().visibleTop;
+  const [a, b] = visibleTop;
   if (a === first && b === last) return;
-  set({ visibleTop: [first, last] });
-  fetchVisible();
+  visibleTop = [first, last];
+  // While the user flings through 100k rows the range changes every frame; fetching only once
+  // it holds still for a moment avoids loading pages that are gone before they arrive. The
+  // page either side already loaded covers ordinary scrolling.
+  if (settleTimer) clearTimeout(settleTimer);
+  settleTimer = setTimeout(() => {
+    settleTimer = null;
+    fetchVisible();
+  }, 40);
 }
 
 let refreshing = false;

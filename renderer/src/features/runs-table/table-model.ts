@@ -23,6 +23,13 @@ export interface TableModel {
   rowAtVisible(v: number): VisibleRow | null;
 }
 
+/**
+ * Top-level VisibleRow objects survive model rebuilds while their row object and flags are the
+ * same (a page arriving rebuilds the model; rows of other pages keep their identity), so
+ * memoised row components only re-render rows whose data changed.
+ */
+const topRows = new WeakMap<RunRow, VisibleRow>();
+
 let memo: { cache: AppState['cache']; nested: AppState['nested']; expanded: AppState['expanded']; model: TableModel } | null = null;
 
 export function selectTableModel(s: Pick<AppState, 'cache' | 'nested' | 'expanded'>): TableModel {
@@ -31,14 +38,25 @@ export function selectTableModel(s: Pick<AppState, 'cache' | 'nested' | 'expande
   const children = s.nested && s.nested.key === cache.key ? s.nested.children : NO_CHILDREN;
   const loaded = loadedRows(cache);
   const layout = buildLayout(cache.total ?? 0, loaded, children, s.expanded);
+  // One object per visible row and model, so memoised row components skip unchanged rows.
+  const made = new Map<number, VisibleRow>();
   const rowAtVisible = (v: number): VisibleRow | null => {
+    const hit = made.get(v);
+    if (hit) return hit;
     const slot = slotAt(layout, v);
     if (!slot) return null;
     if (slot.kind === 'child') return slot.tree;
     const row = rowAt(cache, slot.topIndex);
     if (!row) return null;
     const hasChildren = (children.get(row.runId)?.length ?? 0) > 0;
-    return { row, depth: 0, hasChildren, expanded: hasChildren && s.expanded.has(row.runId) };
+    const expanded = hasChildren && s.expanded.has(row.runId);
+    let vr = topRows.get(row);
+    if (!vr || vr.hasChildren !== hasChildren || vr.expanded !== expanded) {
+      vr = { row, depth: 0, hasChildren, expanded };
+      topRows.set(row, vr);
+    }
+    made.set(v, vr);
+    return vr;
   };
   const indexOf = new Map<string, number>();
   // Children follow their parent, so walking the loaded top rows through the layout covers all.

@@ -6,6 +6,7 @@ export function TopBar() {
   const count = useApp((s) => s.diagnosticsCount);
   const panel = useApp((s) => s.panel);
   const setPanel = useApp((s) => s.setPanel);
+  const opening = useApp((s) => s.opening);
   return (
     <header className="topbar">
       <div className="brand">
@@ -15,12 +16,18 @@ export function TopBar() {
       <button type="button" className="project-button" onClick={() => setPanel('project')} title={`${project ?? ''}\nClick to open another project`} data-testid="project-switch">
         <span className="project-label">Project</span>
         <span className="project-path mono" data-testid="project-path">
-          {project}
+          {/* LRM marks keep the leading slash in place inside the right-to-left ellipsis trick. */}
+          {`\u200E${project ?? ''}\u200E`}
         </span>
         <span className="project-caret" aria-hidden="true">
           ▾
         </span>
       </button>
+      {opening ? (
+        <span className="opening muted small" data-testid="project-opening">
+          <span className="spinner" /> Opening…
+        </span>
+      ) : null}
       <div className="topbar-spacer" />
       <IndexingProgress />
       <button

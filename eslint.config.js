@@ -7,6 +7,7 @@
 //                  type-only imports of the engine's types (what the contract re-exports)
 //   preload      — a sandboxed single-file bundle: only `electron` and the contract at run time;
 //                  the contract itself (imported by the renderer too) only type-imports anything
+import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
 import tseslint from 'typescript-eslint';
@@ -28,6 +29,29 @@ const NODE_GLOBALS = Object.fromEntries(
   ].map((g) => [g, 'readonly']),
 );
 
+// Whatever git ignores, ESLint skips too — above all bench/.cache, whose generated stores hold
+// millions of files that ESLint would otherwise walk. (gitignore → flat-config glob: a pattern
+// with no inner slash matches at any depth.)
+function gitignored(file) {
+  let text;
+  try {
+    text = readFileSync(new URL(file, import.meta.url), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const negated = line.startsWith('!');
+      const pattern = negated ? line.slice(1) : line;
+      const anchored = pattern.startsWith('/') || pattern.slice(0, -1).includes('/');
+      const glob = anchored ? pattern.replace(/^\//, '') : `**/${pattern}`;
+      return negated ? `!${glob}` : glob;
+    });
+}
+
 const noElectron = {
   regex: '^electron(/|$)',
   message: 'This code runs in plain Node (CLI, browser bridge, tests): it must never import electron.',
@@ -44,7 +68,9 @@ export default tseslint.config(
       'test-results/',
       'playwright-report/',
       'bench/results/',
+      'bench/.cache/',
       '.tmp/',
+      ...gitignored('./.gitignore'),
     ],
   },
   { files: ['**/*.{js,mjs,cjs,ts,tsx,mts,cts}'], rules: eslintRecommended },

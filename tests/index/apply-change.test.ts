@@ -308,6 +308,7 @@ describe('round trips', () => {
     const r = run('d', {
       inputs: { datasets: [dataset('train', 'training'), dataset('raw', null)], models: ['m-1'] },
       outputs: { models: [{ modelId: 'm-2', step: 3 }] },
+      metrics: { acc: { step: 2, timestamp: 5, value: 0.5, datasetName: 'train', datasetDigest: 'digest-train' } },
     });
     ix.applyChange('/s', change({ runs: [r] }));
     expect(ix.getRun({ storeId: '/s', runId: 'd' })).toEqual(r);

@@ -32,6 +32,16 @@ export class IndexDb {
     return s;
   }
 
+  /** Frees cached statements whose SQL matches (those of a dropped store's tables). */
+  forgetStatements(pattern: RegExp): void {
+    for (const [sql, s] of this.cache) {
+      if (pattern.test(sql)) {
+        s.free();
+        this.cache.delete(sql);
+      }
+    }
+  }
+
   run(sql: string, params: SqlValue[] = []): void {
     const s = this.stmt(sql);
     s.run(params);

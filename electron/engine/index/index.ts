@@ -1,7 +1,20 @@
 // The run index: one in-memory sql.js database holding every open store, fed with model objects
 // (StoreSnapshot, then StoreChange) and answering the UI's queries. This folder is the only place
-// SQL for the index lives. Layout and its reasons: schema.ts; filter syntax: filter-parser.ts;
-// filter semantics: sql-filter.ts; ordering: queries.ts.
+// SQL for the index lives.
+//
+// Map of the folder:
+//   schema.ts        tables and why they look like that (record store; per-store run tables)
+//   ingest.ts        snapshot / change -> SQL rows + the store's RunTable
+//   run-table.ts     per-store typed-array columns that queryRuns scopes, filters and sorts
+//   filter-parser.ts MLflow search syntax + OR / parentheses / NOT, positioned QueryErrors
+//   run-filter.ts    filter semantics (missing keys, NaN, LIKE/ILIKE, datasets)
+//   run-order.ts     ordering (nulls last, NaN before missing, numeric-aware params, paging)
+//   queries.ts       the read API
+//
+// Measured with tests/index/bench-index.ts (100k runs x 10 params x 10 metrics x 5 tags, CPU
+// time of the process, on a loaded 2-core machine): queryRuns filter + sort 2-12 ms median,
+// <= 27 ms p95; applySnapshot 10k runs ~0.45 s, 100k runs ~5 s; the index's own memory at 100k
+// runs ~185 MB (sql.js wasm heap ~108 MB, JS columns ~75 MB).
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';

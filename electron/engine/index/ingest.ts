@@ -8,36 +8,44 @@ import type { StoreChange } from '../stores/reader.ts';
 import { BatchInsert, type IndexDb } from './index-db.ts';
 import { encodeJson } from './json-codec.ts';
 import { RunTable } from './run-table.ts';
-import { KIND_METRIC, KIND_PARAM, KIND_TAG, KINDS } from './schema.ts';
+import {
+  dropStoreTablesSql,
+  KIND_METRIC,
+  KIND_PARAM,
+  KIND_TAG,
+  KINDS,
+  storeTablePattern,
+  storeTables,
+  storeTablesSql,
+} from './schema.ts';
 
 /** Tag holding a run's parent (format doc 1.4). */
 const PARENT_TAG = 'mlflow.parentRunId';
-
 
 const UPSERT_KEY_COUNT = `INSERT INTO exp_keys (sid, exp_id, kind, kid, n) VALUES (?, ?, ?, ?, ?)
   ON CONFLICT (sid, exp_id, kind, kid) DO UPDATE SET n = n + excluded.n`;
 
 export class Ingester {
   private readonly x: IndexDb;
-  /** exp_keys increments not yet written (flushed before anything reads or decrements them). */
-  /** experiment id -> (kid * KINDS + kind) -> runs carrying the key. */
+  /**
+   * exp_keys increments not yet written (flushed before anything reads or decrements them):
+   * experiment id -> (kid * KINDS + kind) -> runs carrying the key. All pending rows and counts
+   * belong to the one store being written.
+   */
   private readonly counts = new Map<string, Map<number, number>>();
-  private readonly runRows: BatchInsert;
-  private readonly paramRows: BatchInsert;
-  private readonly metricRows: BatchInsert;
-  private readonly tagRows: BatchInsert;
+  /** Row buffers of the store being written. */
+  private rows: StoreRows | null = null;
 
   constructor(x: IndexDb) {
     this.x = x;
-    this.runRows = new BatchInsert(
-      x,
-      `INSERT INTO runs (rid, sid, exp_id, run_id, run_name, status, start_time, end_time, lifecycle,
-        user_id, artifact_uri, deleted_time, parent_run_id, io)`,
-      14,
-    );
-    this.paramRows = new BatchInsert(x, 'INSERT INTO params (rid, kid, value)', 3);
-    this.metricRows = new BatchInsert(x, 'INSERT INTO metrics (rid, kid, value, step, ts, negzero)', 6);
-    this.tagRows = new BatchInsert(x, 'INSERT INTO tags (rid, kid, value)', 3);
+  }
+
+  private rowsOf(sid: number): StoreRows {
+    if (this.rows?.sid !== sid) {
+      this.flushRows();
+      this.rows = new StoreRows(this.x, sid);
+    }
+    return this.rows;
   }
 
   /** x.batch; if `fn` throws, the store it was writing is purged (see the file comment). */
@@ -45,7 +53,7 @@ export class Ingester {
     try {
       return this.x.batch(fn);
     } catch (err) {
-      for (const b of [this.runRows, this.paramRows, this.metricRows, this.tagRows]) b.clear();
+      this.rows?.clear();
       this.counts.clear();
       this.removeStore(storeId);
       const message = err instanceof Error ? err.message : String(err);
@@ -57,10 +65,7 @@ export class Ingester {
 
   /** Writes buffered rows; needed before any statement reads runs or value rows back. */
   private flushRows(): void {
-    this.runRows.flush();
-    this.paramRows.flush();
-    this.metricRows.flush();
-    this.tagRows.flush();
+    this.rows?.flush();
   }
 
   applySnapshot(snap: StoreSnapshot): void {
@@ -119,7 +124,7 @@ export class Ingester {
     this.x.tables.delete(sid);
     this.x.sids.delete(storeId);
     this.x.batch(() => {
-      this.clearStore(sid);
+      this.clearStore(sid, false);
       this.x.run('DELETE FROM stores WHERE sid = ?', [sid]);
     });
   }
@@ -149,13 +154,13 @@ export class Ingester {
     return sid;
   }
 
-  private clearStore(sid: number): void {
+  /** Empties a store: drops its own tables (recreating them unless `recreate` is false). */
+  private clearStore(sid: number, recreate = true): void {
     const x = this.x;
-    this.flushRows();
-    for (const table of ['params', 'metrics', 'tags']) {
-      x.run(`DELETE FROM ${table} WHERE rid IN (SELECT rid FROM runs WHERE sid = ?)`, [sid]);
-    }
-    for (const table of ['runs', 'experiments', 'exp_keys', 'logged_models', 'registered_models']) {
+    if (this.rows?.sid === sid) this.rows.clear();
+    x.forgetStatements(storeTablePattern(sid));
+    x.db.exec(recreate ? storeTablesSql(sid) : dropStoreTablesSql(sid));
+    for (const table of ['experiments', 'exp_keys', 'logged_models', 'registered_models']) {
       x.run(`DELETE FROM ${table} WHERE sid = ?`, [sid]);
     }
   }
@@ -164,11 +169,13 @@ export class Ingester {
     const x = this.x;
     this.flushRows();
     // The experiment's folder/row is gone, so are its runs and logged models.
-    for (const table of ['params', 'metrics', 'tags']) {
-      x.run(`DELETE FROM ${table} WHERE rid IN (SELECT rid FROM runs WHERE sid = ? AND exp_id = ?)`, [sid, expId]);
+    const t = storeTables(sid);
+    for (const table of [t.params, t.metrics, t.tags]) {
+      x.run(`DELETE FROM ${table} WHERE rid IN (SELECT rid FROM ${t.runs} WHERE exp_id = ?)`, [expId]);
     }
+    x.run(`DELETE FROM ${t.runs} WHERE exp_id = ?`, [expId]);
     this.flushCounts(sid);
-    for (const table of ['runs', 'experiments', 'exp_keys', 'logged_models']) {
+    for (const table of ['experiments', 'exp_keys', 'logged_models']) {
       x.run(`DELETE FROM ${table} WHERE sid = ? AND exp_id = ?`, [sid, expId]);
     }
   }
@@ -205,9 +212,9 @@ export class Ingester {
     const io = datasets.length > 0 || models.length > 0 || run.outputs.models.length > 0
       ? encodeJson({ inputs: run.inputs, outputs: run.outputs })
       : null;
-    this.runRows.add([
+    const rows = this.rowsOf(sid);
+    rows.runs.add([
       rid,
-      sid,
       run.experimentId,
       run.runId,
       run.runName,
@@ -228,18 +235,27 @@ export class Ingester {
     };
     for (const [key, value] of Object.entries(run.params)) {
       const kid = x.keyId(key);
-      this.paramRows.add([rid, kid, value]);
+      rows.params.add([rid, kid, value]);
       bump(kid, KIND_PARAM);
     }
     for (const [key, p] of Object.entries(run.metrics)) {
       const kid = x.keyId(key);
       const v = p.value;
-      this.metricRows.add([rid, kid, Number.isNaN(v) ? null : v, p.step, p.timestamp, Object.is(v, -0) ? 1 : null]);
+      rows.metrics.add([
+        rid,
+        kid,
+        Number.isNaN(v) ? null : v,
+        p.step,
+        p.timestamp,
+        Object.is(v, -0) ? 1 : null,
+        p.datasetName ?? null,
+        p.datasetDigest ?? null,
+      ]);
       bump(kid, KIND_METRIC);
     }
     for (const [key, value] of Object.entries(run.tags)) {
       const kid = x.keyId(key);
-      this.tagRows.add([rid, kid, value]);
+      rows.tags.add([rid, kid, value]);
       bump(kid, KIND_TAG);
     }
     return rid;
@@ -249,21 +265,20 @@ export class Ingester {
   private deleteRun(sid: number, runId: string): boolean {
     const x = this.x;
     this.flushRows();
-    const row = x.one('SELECT rid, exp_id FROM runs WHERE sid = ? AND run_id = ?', [sid, runId]);
+    const t = storeTables(sid);
+    const row = x.one(`SELECT rid, exp_id FROM ${t.runs} WHERE run_id = ?`, [runId]);
     if (!row) return false;
     this.flushCounts(sid);
     const rid = row[0] as number;
     const expId = row[1] as string;
-    for (const [kind, table] of [[KIND_PARAM, 'params'], [KIND_METRIC, 'metrics'], [KIND_TAG, 'tags']] as const) {
+    for (const [kind, table] of [[KIND_PARAM, t.params], [KIND_METRIC, t.metrics], [KIND_TAG, t.tags]] as const) {
       x.run(
         `UPDATE exp_keys SET n = n - 1 WHERE sid = ? AND exp_id = ? AND kind = ${kind} AND kid IN (SELECT kid FROM ${table} WHERE rid = ?)`,
         [sid, expId, rid],
       );
     }
     x.run('DELETE FROM exp_keys WHERE sid = ? AND exp_id = ? AND n <= 0', [sid, expId]);
-    for (const table of ['params', 'metrics', 'tags', 'runs']) {
-      x.run(`DELETE FROM ${table} WHERE rid = ?`, [rid]);
-    }
+    for (const table of [t.params, t.metrics, t.tags, t.runs]) x.run(`DELETE FROM ${table} WHERE rid = ?`, [rid]);
     return true;
   }
 
@@ -285,5 +300,46 @@ export class Ingester {
         encodeJson(m),
       ]);
     }
+  }
+}
+
+/** Multi-row insert buffers for one store's tables. */
+class StoreRows {
+  readonly sid: number;
+  readonly runs: BatchInsert;
+  readonly params: BatchInsert;
+  readonly metrics: BatchInsert;
+  readonly tags: BatchInsert;
+
+  constructor(x: IndexDb, sid: number) {
+    const t = storeTables(sid);
+    this.sid = sid;
+    this.runs = new BatchInsert(
+      x,
+      `INSERT INTO ${t.runs} (rid, exp_id, run_id, run_name, status, start_time, end_time, lifecycle,
+        user_id, artifact_uri, deleted_time, parent_run_id, io)`,
+      13,
+    );
+    this.params = new BatchInsert(x, `INSERT INTO ${t.params} (rid, kid, value)`, 3);
+    this.metrics = new BatchInsert(
+      x,
+      `INSERT INTO ${t.metrics} (rid, kid, value, step, ts, negzero, dataset_name, dataset_digest)`,
+      8,
+    );
+    this.tags = new BatchInsert(x, `INSERT INTO ${t.tags} (rid, kid, value)`, 3);
+  }
+
+  flush(): void {
+    this.runs.flush();
+    this.params.flush();
+    this.metrics.flush();
+    this.tags.flush();
+  }
+
+  clear(): void {
+    this.runs.clear();
+    this.params.clear();
+    this.metrics.clear();
+    this.tags.clear();
   }
 }

@@ -1,5 +1,6 @@
-// Read side of the index: everything the UI asks for. Dynamic SQL (filters, orderings) is
-// prepared per call; fixed SQL uses IndexDb's statement cache.
+// Read side of the index: everything the UI asks for. queryRuns scopes, filters, counts and
+// orders runs on the store's RunTable (run-filter.ts, run-order.ts) and reads only the page's
+// rows from SQL; everything else is read from SQL.
 import type { SqlValue } from 'sql.js';
 import type {
   LifecycleStage,
@@ -17,10 +18,11 @@ import { decodeJson } from './json-codec.ts';
 import { compileFilter } from './run-filter.ts';
 import { firstK, runComparator } from './run-order.ts';
 import { compareStrings, LC_ACTIVE, LC_DELETED, type RunTable } from './run-table.ts';
-import { KIND_METRIC, KIND_PARAM, KIND_TAG } from './schema.ts';
+import { KIND_METRIC, KIND_PARAM, KIND_TAG, storeTables } from './schema.ts';
 import type { ExperimentSummary, LatestMetric, LifecycleFilter, RunQuery, RunRow } from './types.ts';
 
 const DEFAULT_LIMIT = 100;
+const ROW_CHUNK = 500;
 
 /** What runs.io holds (JSON), null in the column when all lists are empty. */
 interface RunInputsOutputs {
@@ -115,14 +117,15 @@ export class Queries {
     const ast = parseFilter(q.filter ?? '');
     const orders = (q.orderBy ?? []).map((o, i) => parseOrderBy(o, i));
     const sid = this.x.sids.get(q.storeId);
-    const table = sid === undefined ? undefined : this.x.tables.get(sid);
+    if (sid === undefined) return { rows: [], total: 0 };
+    const table = this.x.tables.get(sid);
     if (table === undefined) return { rows: [], total: 0 };
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
     const limit = Math.max(0, Math.floor(q.limit ?? DEFAULT_LIMIT));
 
     const { slots, n } = this.matching(table, q, ast);
     const page = firstK(slots, n, offset + limit, runComparator(table, orders, slots, n)).slice(offset);
-    return { rows: this.rows(page.map((s) => table.rid[s]!), q.storeId), total: n };
+    return { rows: this.rows(sid, page.map((s) => table.rid[s]!), q.storeId), total: n };
   }
 
   /** Slots of the runs in the query's scope (experiments, lifecycle, runIds) that pass the filter. */
@@ -156,14 +159,20 @@ export class Queries {
     return { slots, n };
   }
 
-  /** Full RunRows for `rids`, in that order. */
-  private rows(rids: number[], storeId: string): RunRow[] {
-    if (rids.length === 0) return [];
+  /** Full RunRows for `rids`, in that order (read in chunks to keep each statement small). */
+  private rows(sid: number, rids: number[], storeId: string): RunRow[] {
+    const out: RunRow[] = [];
+    for (let i = 0; i < rids.length; i += ROW_CHUNK) out.push(...this.rowChunk(sid, rids.slice(i, i + ROW_CHUNK), storeId));
+    return out;
+  }
+
+  private rowChunk(sid: number, rids: number[], storeId: string): RunRow[] {
     const list = rids.join(', ');
+    const t = storeTables(sid);
     const byRid = new Map<number, { row: RunRow; params: [string, string][]; metrics: [string, LatestMetric][]; tags: [string, string][] }>();
     for (const r of this.x.all(
       `SELECT rid, run_id, exp_id, run_name, status, start_time, end_time, user_id, lifecycle, artifact_uri, parent_run_id
-       FROM runs WHERE rid IN (${list})`,
+       FROM ${t.runs} WHERE rid IN (${list})`,
       [],
       false,
     )) {
@@ -189,11 +198,11 @@ export class Queries {
         tags: [],
       });
     }
-    for (const [rid, kid, value] of this.x.all(`SELECT rid, kid, value FROM params WHERE rid IN (${list})`, [], false)) {
+    for (const [rid, kid, value] of this.x.all(`SELECT rid, kid, value FROM ${t.params} WHERE rid IN (${list})`, [], false)) {
       byRid.get(rid as number)?.params.push([this.x.keyName(kid as number), value as string]);
     }
     for (const [rid, kid, value, step, ts, negzero] of this.x.all(
-      `SELECT rid, kid, value, step, ts, negzero FROM metrics WHERE rid IN (${list})`,
+      `SELECT rid, kid, value, step, ts, negzero FROM ${t.metrics} WHERE rid IN (${list})`,
       [],
       false,
     )) {
@@ -202,7 +211,7 @@ export class Queries {
         { value: metricValue(value ?? null, negzero ?? null), step: step as number, timestamp: ts as number },
       ]);
     }
-    for (const [rid, kid, value] of this.x.all(`SELECT rid, kid, value FROM tags WHERE rid IN (${list})`, [], false)) {
+    for (const [rid, kid, value] of this.x.all(`SELECT rid, kid, value FROM ${t.tags} WHERE rid IN (${list})`, [], false)) {
       byRid.get(rid as number)?.tags.push([this.x.keyName(kid as number), value as string]);
     }
     const out: RunRow[] = [];
@@ -220,24 +229,27 @@ export class Queries {
   getRun(q: { storeId: string; runId: string }): Run | null {
     const sid = this.x.sids.get(q.storeId);
     if (sid === undefined) return null;
+    const t = storeTables(sid);
     const r = this.x.one(
       `SELECT rid, run_id, exp_id, run_name, status, start_time, end_time, lifecycle, user_id, artifact_uri, deleted_time, io
-       FROM runs WHERE sid = ? AND run_id = ?`,
-      [sid, q.runId],
+       FROM ${t.runs} WHERE run_id = ?`,
+      [q.runId],
     );
     if (!r) return null;
     const rid = r[0] as number;
     const params = this.x
-      .all('SELECT kid, value FROM params WHERE rid = ?', [rid])
+      .all(`SELECT kid, value FROM ${t.params} WHERE rid = ?`, [rid])
       .map(([kid, value]): [string, string] => [this.x.keyName(kid as number), value as string]);
     const metrics = this.x
-      .all('SELECT kid, value, step, ts, negzero FROM metrics WHERE rid = ?', [rid])
-      .map(([kid, value, step, ts, negzero]): [string, MetricPoint] => [
-        this.x.keyName(kid as number),
-        { step: step as number, timestamp: ts as number, value: metricValue(value ?? null, negzero ?? null) },
-      ]);
+      .all(`SELECT kid, value, step, ts, negzero, dataset_name, dataset_digest FROM ${t.metrics} WHERE rid = ?`, [rid])
+      .map(([kid, value, step, ts, negzero, datasetName, datasetDigest]): [string, MetricPoint] => {
+        const point: MetricPoint = { step: step as number, timestamp: ts as number, value: metricValue(value ?? null, negzero ?? null) };
+        if (datasetName != null) point.datasetName = datasetName as string;
+        if (datasetDigest != null) point.datasetDigest = datasetDigest as string;
+        return [this.x.keyName(kid as number), point];
+      });
     const tags = this.x
-      .all('SELECT kid, value FROM tags WHERE rid = ?', [rid])
+      .all(`SELECT kid, value FROM ${t.tags} WHERE rid = ?`, [rid])
       .map(([kid, value]): [string, string] => [this.x.keyName(kid as number), value as string]);
     const io = r[11] === null ? EMPTY_IO : decodeJson<RunInputsOutputs>(r[11] as string);
     return {
@@ -288,7 +300,7 @@ export class Queries {
     }
     if (q.includeDeleted !== true) where.push(`lifecycle = 'active'`);
     if (q.runId !== undefined) {
-      const io = this.x.one('SELECT io FROM runs WHERE sid = ? AND run_id = ?', [sid, q.runId])?.[0];
+      const io = this.x.one(`SELECT io FROM ${storeTables(sid).runs} WHERE run_id = ?`, [q.runId])?.[0];
       const outputs = typeof io === 'string' ? decodeJson<RunInputsOutputs>(io).outputs.models.map((m) => m.modelId) : [];
       params.push(q.runId);
       where.push(outputs.length > 0 ? `(source_run_id = ? OR ${inList('model_id', outputs, params)})` : 'source_run_id = ?');
@@ -322,6 +334,8 @@ export class Queries {
 
   stats(): { stores: number; experiments: number; runs: number } {
     const count = (table: string) => Number(this.x.one(`SELECT count(*) FROM ${table}`)?.[0] ?? 0);
-    return { stores: count('stores'), experiments: count('experiments'), runs: count('runs') };
+    let runs = 0;
+    for (const sid of this.x.sids.values()) runs += count(storeTables(sid).runs);
+    return { stores: count('stores'), experiments: count('experiments'), runs };
   }
 }

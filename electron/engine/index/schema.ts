@@ -19,13 +19,17 @@
 // Design choices:
 // - Stores are interned to `sid`, runs to an integer `rid`, and param/metric/tag names to `kid`
 //   (one `keys` table shared by all kinds), so the 10^6-row value tables hold integers instead
-//   of repeating 32-char run ids and key strings. Every table is keyed by `sid` first: two stores
-//   may share experiment id "0" and even run ids (copies of one store).
+//   of repeating 32-char run ids and key strings. Two stores may share experiment id "0" and even
+//   run ids (copies of one store): the small shared tables are keyed by `sid` first, and each
+//   store has its own runs / params / metrics / tags tables (`runs_s<sid>` ...). Replacing or
+//   removing a store then drops its tables, which frees their pages at once; deleting its 2.6M
+//   value rows of a 100k-run store row by row took 2.4 s.
 // - Value tables are WITHOUT ROWID with primary key (rid, kid): one run's values are one
 //   contiguous primary-key range.
 // - A NaN metric is stored as value NULL (sql.js binds NaN as NULL anyway): the row exists, so
 //   "has the metric" and "value is NaN" stay distinguishable. `negzero` = 1 keeps -0.0 (sql.js
-//   binds -0 as integer 0).
+//   binds -0 as integer 0). dataset_name/dataset_digest are the file store's dataset-scoped
+//   metric fields, NULL elsewhere.
 // - `exp_keys` counts, per experiment, how many runs carry each key, so listColumns never scans
 //   the value tables.
 // - Logged models and registered models are few and only listed whole: stored as JSON bodies.
@@ -58,45 +62,6 @@ CREATE TABLE ix.experiments (
   tags TEXT NOT NULL,
   PRIMARY KEY (sid, exp_id)
 ) WITHOUT ROWID;
-CREATE TABLE ix.runs (
-  rid INTEGER PRIMARY KEY,
-  sid INTEGER NOT NULL,
-  exp_id TEXT NOT NULL,
-  run_id TEXT NOT NULL,
-  run_name TEXT NOT NULL,
-  status TEXT NOT NULL,
-  start_time INTEGER,
-  end_time INTEGER,
-  lifecycle TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  artifact_uri TEXT NOT NULL,
-  deleted_time INTEGER,
-  parent_run_id TEXT,
-  io TEXT
-);
-CREATE UNIQUE INDEX ix.runs_by_id ON runs (sid, run_id);
-CREATE INDEX ix.runs_by_experiment ON runs (sid, exp_id);
-CREATE TABLE ix.params (
-  rid INTEGER NOT NULL,
-  kid INTEGER NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (rid, kid)
-) WITHOUT ROWID;
-CREATE TABLE ix.metrics (
-  rid INTEGER NOT NULL,
-  kid INTEGER NOT NULL,
-  value REAL,
-  step REAL NOT NULL,
-  ts REAL NOT NULL,
-  negzero INTEGER,
-  PRIMARY KEY (rid, kid)
-) WITHOUT ROWID;
-CREATE TABLE ix.tags (
-  rid INTEGER NOT NULL,
-  kid INTEGER NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (rid, kid)
-) WITHOUT ROWID;
 CREATE TABLE ix.exp_keys (
   sid INTEGER NOT NULL,
   exp_id TEXT NOT NULL,
@@ -123,6 +88,67 @@ CREATE TABLE ix.registered_models (
   PRIMARY KEY (sid, name)
 ) WITHOUT ROWID;
 `;
+
+/** Names of one store's run and value tables. */
+export function storeTables(sid: number): { runs: string; params: string; metrics: string; tags: string } {
+  return { runs: `runs_s${sid}`, params: `params_s${sid}`, metrics: `metrics_s${sid}`, tags: `tags_s${sid}` };
+}
+
+/** Matches SQL that names one of the tables of store `sid` (to drop its cached statements). */
+export function storeTablePattern(sid: number): RegExp {
+  return new RegExp(`\\b(?:runs|params|metrics|tags)_s${sid}\\b`);
+}
+
+/** Creates (after dropping, if any) the run and value tables of one store. */
+export function storeTablesSql(sid: number): string {
+  const t = storeTables(sid);
+  return `${dropStoreTablesSql(sid)}
+CREATE TABLE ix.${t.runs} (
+  rid INTEGER PRIMARY KEY,
+  exp_id TEXT NOT NULL,
+  run_id TEXT NOT NULL,
+  run_name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  start_time INTEGER,
+  end_time INTEGER,
+  lifecycle TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  artifact_uri TEXT NOT NULL,
+  deleted_time INTEGER,
+  parent_run_id TEXT,
+  io TEXT
+);
+CREATE UNIQUE INDEX ix.${t.runs}_by_id ON ${t.runs} (run_id);
+CREATE INDEX ix.${t.runs}_by_experiment ON ${t.runs} (exp_id);
+CREATE TABLE ix.${t.params} (
+  rid INTEGER NOT NULL,
+  kid INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (rid, kid)
+) WITHOUT ROWID;
+CREATE TABLE ix.${t.metrics} (
+  rid INTEGER NOT NULL,
+  kid INTEGER NOT NULL,
+  value REAL,
+  step REAL NOT NULL,
+  ts REAL NOT NULL,
+  negzero INTEGER,
+  dataset_name TEXT,
+  dataset_digest TEXT,
+  PRIMARY KEY (rid, kid)
+) WITHOUT ROWID;
+CREATE TABLE ix.${t.tags} (
+  rid INTEGER NOT NULL,
+  kid INTEGER NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (rid, kid)
+) WITHOUT ROWID;`;
+}
+
+export function dropStoreTablesSql(sid: number): string {
+  const t = storeTables(sid);
+  return [t.runs, t.params, t.metrics, t.tags].map((name) => `DROP TABLE IF EXISTS ix.${name};`).join('\n');
+}
 
 /** exp_keys.kind */
 export const KIND_PARAM = 0;

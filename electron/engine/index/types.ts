@@ -71,7 +71,13 @@ export interface RunIndex {
   listStores(): StoreInfo[];
   /** Default lifecycle 'active'. Ordered by store, then experiment id (numeric order). */
   listExperiments(q: { storeId?: string; lifecycle?: LifecycleFilter }): ExperimentSummary[];
+  /**
+   * One page of runs and the number of matches. Throws QueryError for a bad filter/orderBy.
+   * Semantics: run-filter.ts (filters) and run-order.ts (ordering); an unknown store gives
+   * `{ rows: [], total: 0 }`.
+   */
   queryRuns(q: RunQuery): { rows: RunRow[]; total: number };
+  /** The run as ingested, or null. */
   getRun(q: { storeId: string; runId: string }): Run | null;
   /** Keys used by any run (any lifecycle) of the experiments; empty list = whole store. Sorted. */
   listColumns(q: { storeId: string; experimentIds: string[] }): { params: string[]; metrics: string[]; tags: string[] };

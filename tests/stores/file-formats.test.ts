@@ -1,10 +1,10 @@
 // Format details of the file store that the fixtures do not show: stores written by old MLflow
 // versions (format doc 2.2, 2.3, 2.5) and the exact line/YAML rules the reader follows.
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { createFileStoreReader } from '../../electron/engine/stores/mlflow-file/index.ts';
+import { createFileStoreReader, looksLikeFileStore } from '../../electron/engine/stores/mlflow-file/index.ts';
 import { parseFlat, parseMetaYaml, type YamlMap, type YamlValue } from '../../electron/engine/stores/mlflow-file/meta-yaml.ts';
 import { parseRunMetricLine } from '../../electron/engine/stores/mlflow-file/metric-file.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
@@ -166,5 +166,53 @@ describe('stores written by old MLflow versions', () => {
     expect(metrics.b?.value).toBe(3);
     expect(metrics.c?.value).toBeNaN();
     expect(Object.is(metrics.d?.value, -0)).toBe(true);
+  });
+});
+
+describe('reader API', () => {
+  it('reports progress as runs read / runs found, ending at total', async () => {
+    const root = path.join(fixturePath('kitchen-sink'), 'mlruns');
+    const calls: [number, number][] = [];
+    const snap = await createFileStoreReader(fileStoreInfo(root)).load({ onProgress: (d, t) => calls.push([d, t]) });
+    expect(calls[0]).toEqual([0, calls[0]![1]]);
+    const [done, total] = calls.at(-1)!;
+    expect(done).toBe(total);
+    expect(total).toBe(snap.runs.length);
+    for (let i = 1; i < calls.length; i++) expect(calls[i]![0]).toBeGreaterThanOrEqual(calls[i - 1]![0]);
+  });
+
+  it('stops a load when its signal is aborted', async () => {
+    const root = path.join(fixturePath('kitchen-sink'), 'mlruns');
+    const ac = new AbortController();
+    ac.abort(new Error('user closed the project'));
+    await expect(createFileStoreReader(fileStoreInfo(root)).load({ signal: ac.signal })).rejects.toThrow('user closed the project');
+  });
+
+  it('recognises a store that only has a registry, and not an empty or artifact-only folder', async () => {
+    const root = await store();
+    expect(await looksLikeFileStore(root)).toBe(false);
+    await mkdir(path.join(root, '1', 'abc', 'artifacts'), { recursive: true });
+    expect(await looksLikeFileStore(root)).toBe(false);
+    await mkdir(path.join(root, 'models', 'm'), { recursive: true });
+    await writeFile(path.join(root, 'models', 'm', 'meta.yaml'), 'name: m\ncreation_timestamp: 1\nlast_updated_timestamp: 1\n');
+    expect(await looksLikeFileStore(root)).toBe(true);
+    expect(await looksLikeFileStore(path.join(root, 'nope'))).toBe(false);
+  });
+
+  it('reports a dataset input whose dataset record is missing, and keeps the other inputs', async () => {
+    const root = await store();
+    await mkdir(path.join(root, '1'));
+    await writeFile(path.join(root, '1', 'meta.yaml'), `artifact_location: x\nexperiment_id: '1'\nname: e\n`);
+    const run = path.join(root, '1', 'c'.repeat(32));
+    await mkdir(path.join(run, 'inputs', 'i1'), { recursive: true });
+    await mkdir(path.join(run, 'inputs', 'i2'), { recursive: true });
+    await writeFile(path.join(run, 'meta.yaml'), `experiment_id: '1'\nrun_id: ${'c'.repeat(32)}\nstatus: 3\n`);
+    await writeFile(path.join(run, 'inputs', 'i1', 'meta.yaml'), 'destination_id: d0\ndestination_type: RUN\nsource_id: d0\nsource_type: DATASET\ntags: {}\n');
+    await writeFile(path.join(run, 'inputs', 'i2', 'meta.yaml'), 'destination_id: m-1\ndestination_type: RUN\nsource_id: m-1\nsource_type: MODEL\ntags: {}\n');
+    const snap = await createFileStoreReader(fileStoreInfo(root)).load();
+    expect(snap.runs[0]!.inputs).toEqual({ datasets: [], models: ['m-1'] });
+    expect(diagLines(root, snap.diagnostics)).toEqual([
+      `1/${'c'.repeat(32)}/inputs/i1/meta.yaml: dataset "d0" missing or unreadable in the experiment's datasets/ (input skipped)`,
+    ]);
   });
 });

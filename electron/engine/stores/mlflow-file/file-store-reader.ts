@@ -1,7 +1,8 @@
 // StoreReader for MLflow's file store (`mlruns/`, format doc section 2).
 //
-// One cold `load()` walks the whole tree with bounded concurrency; afterwards the reader keeps a
-// compact per-run cache (the assembled Run and, per metric file, the byte offset read so far and
+// One cold `load()` walks the whole tree: in short synchronous slices while the storage answers
+// fast, with many asynchronous reads in flight once it proves slow (fs-util.ts). Afterwards the
+// reader keeps a compact per-run cache (the assembled Run and, per metric file, the byte offset read so far and
 // the running latest point) so that `refresh()` re-reads only what the changed paths touch. The
 // invariant the tests check: whatever sequence of refreshes, the state equals a fresh load.
 import path from 'node:path';
@@ -269,6 +270,7 @@ export class FileStoreReader implements StoreReader {
 
   private async doLoad(options: LoadOptions): Promise<StoreSnapshot> {
     const { onProgress, signal } = options;
+    signal?.throwIfAborted();
     this.exps.clear();
     this.runs.clear();
     this.models.clear();
@@ -294,7 +296,7 @@ export class FileStoreReader implements StoreReader {
     let done = 0;
     onProgress?.(0, total);
     const readOne = async ({ exp, name }: { exp: ExpEntry; name: string }) => {
-      const entry = await this.readRunFull(exp, name);
+      const entry = await this.readRunFull(exp, name, true);
       if (entry) this.addRun(exp, entry);
       done++;
     };
@@ -357,7 +359,7 @@ export class FileStoreReader implements StoreReader {
       for (const e of trash.entries) {
         if (!(e.isDirectory() || e.isSymbolicLink()) || e.name.startsWith('.')) continue;
         const dir = path.join(trashDir, e.name);
-        if (out.has(e.name)) c.add(dir, `experiment ${e.name} is also active; this deleted copy is ignored (as MLflow does)`);
+        if (out.has(e.name)) this.noteShadowedTrash(e.name, true);
         else out.set(e.name, { dir, trashed: true });
       }
     } else if (trash.code !== 'ENOENT') {
@@ -365,6 +367,12 @@ export class FileStoreReader implements StoreReader {
     }
     this.book.set(scope, c.list);
     return out;
+  }
+
+  /** An experiment both active and in .trash: MLflow finds the active one first. */
+  private noteShadowedTrash(id: string, shadowed: boolean): void {
+    const dir = path.join(this.root, '.trash', id);
+    this.book.one(`${dir}#shadowed`, dir, shadowed ? `experiment ${id} is also active; this deleted copy is ignored (as MLflow does)` : null);
   }
 
   private async locateOne(id: string): Promise<Location | null> {
@@ -472,10 +480,13 @@ export class FileStoreReader implements StoreReader {
 
   // ---- runs ------------------------------------------------------------------------------------
 
-  /** Reads a run folder whole; null when it is not a readable run (diagnostic recorded). */
-  private async readRunFull(exp: ExpEntry, name: string): Promise<RunEntry | null> {
+  /**
+   * Reads a run folder whole; null when it is not a readable run (diagnostic recorded). `fresh`:
+   * during a load the book is empty, and clearing scopes per run would cost O(diagnostics) each.
+   */
+  private async readRunFull(exp: ExpEntry, name: string, fresh = false): Promise<RunEntry | null> {
     const dir = path.join(exp.dir, name);
-    this.book.clearUnder(dir);
+    if (!fresh) this.book.clearUnder(dir);
     const l = await listDir(this.io, dir);
     if (!l.ok) {
       // A folder that vanished is a removal, not a problem.
@@ -652,7 +663,7 @@ export class FileStoreReader implements StoreReader {
           out.refs.push(sourceId);
           const ds = await this.dataset(exp, sourceId);
           if (ds === null) {
-            c.add(metaPath, `dataset "${sourceId}" not found in the experiment's datasets/ (input skipped)`);
+            c.add(metaPath, `dataset "${sourceId}" missing or unreadable in the experiment's datasets/ (input skipped)`);
             continue;
           }
           out.datasets.push({ ...ds, tags: textMap(mapField(m.map, 'tags')) });
@@ -886,6 +897,7 @@ export class FileStoreReader implements StoreReader {
   private async refreshExperiment(id: string, ep: ExpPlan, ch: ChangeBuilder): Promise<void> {
     const loc = await this.locateOne(id);
     const known = this.exps.get(id);
+    this.noteShadowedTrash(id, loc !== null && !loc.trashed && (await isDir(this.io, path.join(this.root, '.trash', id))));
     if (loc === null) {
       if (known) this.dropExperiment(known, ch, true);
       this.book.clearUnder(path.join(this.root, id));

@@ -43,6 +43,7 @@ function playwrightCounts(file: string): () => Counts {
 const stages: Stage[] = [
   { name: 'typecheck', cmd: [bin('tsc'), '-p', 'tsconfig.node.json'] },
   { name: 'typecheck-web', cmd: [bin('tsc'), '-p', 'tsconfig.web.json'] },
+  { name: 'typecheck-e2e', cmd: [bin('tsc'), '-p', 'e2e/tsconfig.json'] },
   { name: 'lint', cmd: [bin('eslint'), '.'] },
   {
     name: 'unit',

@@ -84,6 +84,7 @@ export class Engine {
     const found = await discoverStores(this.projectPath);
     this.discoveryDiagnostics = found.diagnostics;
     for (const info of found.stores) await this.addStore(info);
+    this.events.emit('indexProgress', { storeId: this.projectPath, phase: 'ready', done: found.stores.length, total: found.stores.length });
     this.emitDiagnostics();
     return { stores: found.stores, diagnostics: this.diagnostics() };
   }

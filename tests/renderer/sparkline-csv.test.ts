@@ -25,6 +25,9 @@ describe('sparkline', () => {
     expect(g?.points).toContain(',0.0'); // the spike reaches the top
     expect(g?.last?.x).toBe(100);
   });
+  it('spreads values logged at one step in log order', () => {
+    expect(sparkline([pt(3, 1), pt(3, 2), pt(3, 3)], 10, 10, 120, 0)?.points).toBe('0.0,10.0 5.0,5.0 10.0,0.0');
+  });
   it('sorts by step (MLflow histories can be logged out of order)', () => {
     expect(sparkline([pt(2, 2), pt(0, 0)], 10, 10, 120, 0)?.points).toBe('0.0,10.0 10.0,0.0');
   });

@@ -23,9 +23,12 @@ export function sparkline(history: readonly MetricPoint[], width: number, height
   }
   const s0 = (sampled[0] as MetricPoint).step;
   const s1 = (sampled[sampled.length - 1] as MetricPoint).step;
-  const xOf = (step: number) => (s1 === s0 ? width / 2 : pad + ((step - s0) / (s1 - s0)) * (width - 2 * pad));
   const yOf = (v: number) => (max === min ? height / 2 : pad + (1 - (v - min) / (max - min)) * (height - 2 * pad));
-  const coords = sampled.map((p) => ({ x: xOf(p.step), y: yOf(p.value) }));
+  // x is the step; values all logged at one step (MLflow allows several) spread out in log order.
+  const n = sampled.length;
+  const xOf = (step: number, i: number) =>
+    s1 !== s0 ? pad + ((step - s0) / (s1 - s0)) * (width - 2 * pad) : n === 1 ? width / 2 : pad + (i / (n - 1)) * (width - 2 * pad);
+  const coords = sampled.map((p, i) => ({ x: xOf(p.step, i), y: yOf(p.value) }));
   // A single point has no shape: only the end dot is drawn.
   const points = coords.length === 1 ? '' : coords.map((c) => `${c.x.toFixed(1)},${c.y.toFixed(1)}`).join(' ');
   return { points, last: coords[coords.length - 1] ?? null, min, max, count: pts.length };

@@ -32,13 +32,18 @@ export interface FacetsSlice {
   facets: Record<string, FacetSettings>;
   /** Last experiment selection per project folder, restored when it is reopened. */
   lastScope: Record<string, ScopeRef>;
+  /** Panel sizes in px (null: the responsive default). */
+  layout: { detailWidth: number | null };
   updateFacets(scope: string, patch: Partial<FacetSettings>): void;
+  setDetailWidth(width: number | null): void;
   rememberScope(project: string, scope: ScopeRef): void;
 }
 
 export const createFacetsSlice: StateCreator<AppState, [], [], FacetsSlice> = (set) => ({
   facets: {},
   lastScope: {},
+  layout: { detailWidth: null },
+  setDetailWidth: (detailWidth) => set((s) => ({ layout: { ...s.layout, detailWidth } })),
   updateFacets: (scope, patch) =>
     set((s) => ({ facets: { ...s.facets, [scope]: { ...DEFAULT_FACETS, ...s.facets[scope], ...patch } } })),
   rememberScope: (project, scope) => set((s) => ({ lastScope: { ...s.lastScope, [project]: scope } })),

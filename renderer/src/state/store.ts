@@ -12,7 +12,7 @@ export type AppState = StatusSlice & FacetsSlice & ViewSlice & RunsSlice & Detai
 
 export const FACETS_STORAGE_KEY = 'runsight.facets.v1';
 
-type Persisted = Pick<AppState, 'facets' | 'lastScope'>;
+type Persisted = Pick<AppState, 'facets' | 'lastScope' | 'layout'>;
 
 /**
  * persist() writes on every state change, and the table changes state on every scroll frame;
@@ -61,7 +61,7 @@ export const useApp = create<AppState>()(
       name: FACETS_STORAGE_KEY,
       version: 1,
       storage: changeOnlyStorage(),
-      partialize: (s) => ({ facets: s.facets, lastScope: s.lastScope }),
+      partialize: (s) => ({ facets: s.facets, lastScope: s.lastScope, layout: s.layout }),
     },
   ),
 );

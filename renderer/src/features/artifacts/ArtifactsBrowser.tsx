@@ -32,8 +32,7 @@ export function ArtifactsBrowser({ storeId, runId, location, version, initialPat
   useEffect(() => {
     if (!location.available) return;
     for (const dir of ['', ...open]) load(dir);
-    // Re-list every open folder when the run changes (version); `open` changes load on toggle.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Re-list every open folder when the run changes (version); toggling a folder loads it itself.
   }, [version, location.available]);
 
   if (!location.available) {

@@ -19,9 +19,18 @@ export function RunDetailPanel() {
   const setTab = useApp((s) => s.setDetailTab);
   const [artifactPath, setArtifactPath] = useState<string | null>(null);
   const data = detail?.data ?? null;
+  const width = useApp((s) => s.layout.detailWidth);
 
   return (
-    <aside className="detail" aria-label="Run details" data-testid="run-detail" data-run-id={detail?.runId ?? ''} data-loaded={!!data}>
+    <aside
+      className="detail"
+      aria-label="Run details"
+      style={width ? { width } : undefined}
+      data-testid="run-detail"
+      data-run-id={detail?.runId ?? ''}
+      data-loaded={!!data}
+    >
+      <ResizeEdge />
       <div className="detail-head">
         <div className="detail-title-row">
           {data ? <StatusBadge status={data.run.status} /> : null}
@@ -65,6 +74,38 @@ export function RunDetailPanel() {
         {!data && !detail?.error ? <DetailSkeleton /> : null}
       </div>
     </aside>
+  );
+}
+
+/** Drag the panel's left edge to resize it; double-click restores the default width. */
+function ResizeEdge() {
+  return (
+    <div
+      className="panel-resize"
+      role="separator"
+      aria-orientation="vertical"
+      aria-label="Resize details panel"
+      onDoubleClick={() => useApp.getState().setDetailWidth(null)}
+      onPointerDown={(e) => {
+        e.preventDefault();
+        const panel = e.currentTarget.parentElement as HTMLElement;
+        const startX = e.clientX;
+        const startW = panel.getBoundingClientRect().width;
+        const el = e.currentTarget;
+        el.setPointerCapture(e.pointerId);
+        const max = Math.max(360, window.innerWidth - 480);
+        const move = (ev: PointerEvent) => {
+          panel.style.width = `${Math.min(max, Math.max(320, startW - (ev.clientX - startX)))}px`;
+        };
+        const up = () => {
+          el.removeEventListener('pointermove', move);
+          el.removeEventListener('pointerup', up);
+          useApp.getState().setDetailWidth(Math.round(panel.getBoundingClientRect().width));
+        };
+        el.addEventListener('pointermove', move);
+        el.addEventListener('pointerup', up);
+      }}
+    />
   );
 }
 

@@ -75,6 +75,9 @@ export function RunsTable() {
   }, [firstPainted, projectEpoch]);
 
   const selected = useMemo(() => new Set(selection.selected), [selection.selected]);
+  // Durations of running runs grow on screen; a clock ticks only while one is visible.
+  const anyRunning = items.some((it) => model.rowAtVisible(it.index)?.row.status === 'RUNNING');
+  const now = useTicker(anyRunning ? 1000 : null);
   const totalWidth = columns.reduce((w, c) => w + c.width, 0);
   const generation = shownGeneration(cache, topFirst, topLast);
 
@@ -152,6 +155,7 @@ export function RunsTable() {
                 columns={columns}
                 top={item.start - HEADER_HEIGHT}
                 width={totalWidth}
+                now={vr.row.status === 'RUNNING' ? now : 0}
                 selected={selected.has(vr.row.runId)}
                 focused={selection.focus === vr.row.runId}
                 onClick={onRowClick}
@@ -163,6 +167,17 @@ export function RunsTable() {
       </div>
     </div>
   );
+}
+
+function useTicker(intervalMs: number | null): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (intervalMs === null) return;
+    setNow(Date.now());
+    const id = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(id);
+  }, [intervalMs]);
+  return now;
 }
 
 function EmptyTable() {
@@ -250,14 +265,15 @@ interface RowProps {
   columns: TableColumn[];
   top: number;
   width: number;
+  /** Clock for running runs' durations; 0 for others so they never re-render for it. */
+  now: number;
   selected: boolean;
   focused: boolean;
   onClick: (e: MouseEvent, v: number, runId: string) => void;
 }
 
-const Row = memo(function Row({ v, vr, columns, top, width, selected, focused, onClick }: RowProps) {
+const Row = memo(function Row({ v, vr, columns, top, width, now, selected, focused, onClick }: RowProps) {
   const { row } = vr;
-  const now = row.status === 'RUNNING' ? Date.now() : 0;
   return (
     <div
       role="row"

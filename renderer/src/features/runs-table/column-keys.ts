@@ -171,7 +171,7 @@ function attributeValue(row: RunRow, key: AttributeColumn, now: number): CellVal
  * Default visible columns: name, status, start and duration, then the first metrics and params
  * (sorted keys) — what runs are compared by — and user and source last.
  */
-export function defaultColumns(available: { params: string[]; metrics: string[] }, cap = 12): string[] {
+export function defaultColumns(available: { params: string[]; metrics: string[] }, cap = 30): string[] {
   return [
     'attributes.run_name',
     'attributes.status',

@@ -1002,8 +1002,16 @@ async function applyUndo(tx: RegistryTx, rec: Recorder, entry: UndoEntry, at: nu
     }
   }
 
-  // Pass 2: restore, newest change first.
+  // Pass 2: restore, newest change first. One `undo` audit entry per version (or model) touched.
   const note = { action: 'undo', undoOf: entry.action, comment: `undid: ${entry.summary}` };
+  const notes = new Map<string, { name: string; version: number | null; from?: string; to?: string }>();
+  const noteOn = (name: string, version: number | null, stage?: { from?: string; to?: string }) => {
+    const k = `${version ?? ''}\u0000${name}`;
+    const n = notes.get(k) ?? { name, version };
+    if (stage?.from !== undefined) n.from = stage.from;
+    if (stage?.to !== undefined) n.to = stage.to;
+    notes.set(k, n);
+  };
   const created = new Set(entry.changes.filter((c) => c.kind === 'version-created').map((c) => `${c.version}\u0000${c.name}`));
   const touched = new Set<string>();
   const deletedModels = new Set<string>();
@@ -1017,7 +1025,7 @@ async function applyUndo(tx: RegistryTx, rec: Recorder, entry: UndoEntry, at: nu
         const v = s.versions.find((x) => x.version === c.version);
         if (v && v.currentStage !== STAGE_DELETED && s.model) {
           await softDelete(tx, rec, s.model, v, at);
-          rec.audit(c.name, v.version, { ...note, from: v.currentStage, to: STAGE_DELETED });
+          noteOn(c.name, v.version, { from: v.currentStage, to: STAGE_DELETED });
         }
         touched.add(c.name);
         break;
@@ -1034,34 +1042,35 @@ async function applyUndo(tx: RegistryTx, rec: Recorder, entry: UndoEntry, at: nu
       }
       case 'model-description':
         await tx.setModelDescription(c.name, c.before);
-        rec.audit(c.name, null, { ...note });
+        noteOn(c.name, null);
         touched.add(c.name);
         break;
       case 'model-tag':
         await tx.setModelTag(c.name, c.key, c.before);
-        rec.audit(c.name, null, { ...note, key: c.key });
+        noteOn(c.name, null);
         touched.add(c.name);
         break;
       case 'alias':
         await tx.setAlias(c.name, c.alias, c.before);
-        for (const n of [c.before, c.after]) if (n !== null) rec.audit(c.name, n, { ...note, alias: c.alias });
+        for (const n of [c.before, c.after]) if (n !== null) noteOn(c.name, n);
         touched.add(c.name);
         break;
       case 'version-fields': {
         await tx.updateVersion(c.name, c.version, { ...c.before, lastUpdatedTimestamp: at });
         const stageChange = c.before.currentStage !== undefined && c.before.currentStage !== c.after.currentStage;
-        rec.audit(c.name, c.version, stageChange ? { ...note, from: c.after.currentStage, to: c.before.currentStage } : { ...note });
+        noteOn(c.name, c.version, stageChange ? { from: c.after.currentStage, to: c.before.currentStage } : undefined);
         touched.add(c.name);
         break;
       }
       case 'version-tag':
         await tx.setVersionTag(c.name, c.version, c.key, c.before);
-        rec.audit(c.name, c.version, { ...note, key: c.key });
+        noteOn(c.name, c.version);
         touched.add(c.name);
         break;
     }
   }
   for (const name of touched) await tx.touchModel(name, at);
-  // Audits of a model this undo removed have nowhere to go.
+  // A model this undo removed has nowhere to keep its trail.
+  for (const n of notes.values()) if (!deletedModels.has(n.name)) rec.audit(n.name, n.version, { ...note, from: n.from, to: n.to });
   for (const name of deletedModels) rec.dropAudits(name);
 }

@@ -50,8 +50,12 @@ export async function listRunModels(engine: Engine, storeId: string, runId: stri
   if (!models.some((m) => m.registrable)) {
     const label = `Run "${run.runName}" (${run.runId})`;
     if (models.length > 0) reason = `${label} has no finished model to register: ${models.map((m) => m.reason).filter(Boolean).join('; ')}`;
-    else if (!location.available) reason = `${label} has no MLflow 3 logged model, and its artifacts cannot be searched for an MLmodel folder (${location.reason})`;
-    else reason = `${label} has no model to register: no MLflow 3 logged model and no folder with an MLmodel file in its artifacts`;
+    else if (!location.available && location.remote) {
+      reason = `${label} has no MLflow 3 logged model, and its artifacts cannot be searched for an MLmodel folder (${location.reason})`;
+    } else {
+      // A local artifact folder that does not exist (nothing logged, or pruned) holds no model either.
+      reason = `${label} has no model to register: no MLflow 3 logged model and no folder with an MLmodel file in its artifacts`;
+    }
   }
   return { storeId, runId: run.runId, runName: run.runName, models, reason };
 }

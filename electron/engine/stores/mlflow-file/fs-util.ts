@@ -347,15 +347,25 @@ export interface WalkProblem {
  */
 export async function walkKeys(io: Io, base: string, problems: WalkProblem[]): Promise<KeyFile[]> {
   const out: KeyFile[] = [];
-  await walkInto(io, base, '', out, problems, true);
+  await walkInto(io, base, '', out, problems, 0);
   return out;
 }
 
-async function walkInto(io: Io, dir: string, prefix: string, out: KeyFile[], problems: WalkProblem[], top: boolean) {
+/**
+ * Keys are at most 250 characters (MLflow's validation), so no real key is this deep; deeper means
+ * a folder cycle that is not a symlink (a bind mount) and the walk stops there.
+ */
+const MAX_KEY_DEPTH = 128;
+
+async function walkInto(io: Io, dir: string, prefix: string, out: KeyFile[], problems: WalkProblem[], depth: number) {
+  if (depth > MAX_KEY_DEPTH) {
+    problems.push({ path: dir, problem: 'folders nested too deep to be a key (skipped)' });
+    return;
+  }
   let l = listDir(io, dir);
   if (l instanceof Promise) l = await l;
   if (!l.ok) {
-    if (!(top && l.code === 'ENOENT')) problems.push({ path: dir, problem: `folder ${describeError(l.code)} (skipped)` });
+    if (!(depth === 0 && l.code === 'ENOENT')) problems.push({ path: dir, problem: `folder ${describeError(l.code)} (skipped)` });
     return;
   }
   for (const name of l.badNames) {
@@ -364,7 +374,7 @@ async function walkInto(io: Io, dir: string, prefix: string, out: KeyFile[], pro
   for (const e of l.entries) {
     const key = prefix === '' ? e.name : `${prefix}/${e.name}`;
     const abs = `${dir}${path.sep}${e.name}`;
-    if (e.isDirectory()) await walkInto(io, abs, key, out, problems, false);
+    if (e.isDirectory()) await walkInto(io, abs, key, out, problems, depth + 1);
     else if (e.isFile() || e.isSymbolicLink()) out.push({ key, abs, viaSymlink: e.isSymbolicLink() });
   }
 }

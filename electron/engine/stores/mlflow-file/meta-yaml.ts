@@ -47,14 +47,10 @@ export function parseFlat(text: string): YamlMap | null {
     const line = text.slice(pos, eol);
     pos = eol + 1;
     const colon = line.indexOf(': ');
-    let key: string;
-    let raw: string;
-    if (colon < 0) {
-      // `key:` alone opens a nested block (or is a null we leave to the real parser).
-      return null;
-    }
-    key = line.slice(0, colon);
-    raw = line.slice(colon + 2);
+    // `key:` alone opens a nested block (or is a null we leave to the real parser).
+    if (colon < 0) return null;
+    const key = line.slice(0, colon);
+    const raw = line.slice(colon + 2);
     if (!KEY.test(key) || map.has(key)) return null;
     const value = flatScalar(raw);
     if (value === undefined) return null;

@@ -5,10 +5,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { discoverStores } from '../engine/discovery.ts';
-import { Engine } from '../engine/engine.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { RegisteredModel, StoreInfo } from '../engine/model.ts';
-import { RegistryService } from '../engine/registry/index.ts';
+import type { RegistryService } from '../engine/registry/index.ts';
 import type { RegisterSource, RunModelCandidate } from '../engine/registry/types.ts';
 import { toJson } from './json-out.ts';
 
@@ -124,6 +123,8 @@ export async function runRegistryCommand(argv: string[], out: Out = processOut):
       default:
         action = (c) => list(c, v.all, json, out);
     }
+    // Loaded once the command line is known to be valid.
+    const [{ Engine }, { RegistryService }] = await Promise.all([import('../engine/engine.ts'), import('../engine/registry/index.ts')]);
     const info = await resolveOneStore(store);
     const engine = await Engine.create({ watch: false });
     try {
@@ -174,6 +175,7 @@ function osUser(): string {
 
 /** A store path, or a folder that holds exactly one store (same rule as `runsight dump`). */
 async function resolveOneStore(target: string): Promise<StoreInfo> {
+  const { discoverStores } = await import('../engine/discovery.ts');
   const found = await discoverStores(target, { maxDepth: 2 });
   if (found.stores.length === 1) return found.stores[0] as StoreInfo;
   if (found.stores.length === 0) {

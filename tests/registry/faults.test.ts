@@ -187,6 +187,23 @@ describe('SQLite write locks', () => {
     expect(r.model?.versions.find((v) => v.version === 4)?.currentStage).toBe('Staging');
   });
 
+  it('waits without blocking the process: a lock released by a timer of this same process lets the write through', async () => {
+    // node:sqlite is synchronous; if the writer waited inside SQLite's busy handler, this timer
+    // could not run before the wait ran out and the write would fail.
+    store = await openCopy('kitchen-sink-sqlite', { busyTimeoutMs: 20_000 });
+    const holder = new DatabaseSync(store.info.path);
+    holder.exec('BEGIN IMMEDIATE');
+    let released = false;
+    setTimeout(() => {
+      holder.exec('ROLLBACK');
+      holder.close();
+      released = true;
+    }, 300);
+    const r = await store.svc.transition(store.info.id, { name: KC, version: 4, stage: 'Staging' });
+    expect(released).toBe(true);
+    expect(r.model?.versions.find((v) => v.version === 4)?.currentStage).toBe('Staging');
+  });
+
   it('waits for a lock another process holds briefly (busy timeout) and then writes', async () => {
     store = await openCopy('kitchen-sink-sqlite', { busyTimeoutMs: 20_000 });
     const file = store.info.path;

@@ -236,6 +236,11 @@ describe('file store: stages, aliases, descriptions, tags, delete', () => {
 
     await store.svc.setTag(store.info.id, { name: RFR, key: 'domain/area', value: 'health' });
     await store.svc.setTag(store.info.id, { name: RFR, version: 4, key: 'metrics/accuracy', value: '0.96' });
+    // Unicode keys and aliases, as MLflow's (Python, Unicode \w) rules allow [seen: tag 説明].
+    await store.svc.setTag(store.info.id, { name: RFR, version: 4, key: '説明', value: '分類器' });
+    await store.svc.setAlias(store.info.id, { name: RFR, alias: 'último', version: 4 });
+    expect(read(models(store), RFR, 'version-4/tags/説明')).toBe('分類器');
+    expect(read(models(store), RFR, 'aliases/último')).toBe('4');
     expect(read(models(store), RFR, 'tags/domain/area')).toBe('health');
     expect(read(models(store), RFR, 'version-4/tags/metrics/accuracy')).toBe('0.96');
     await store.svc.deleteTag(store.info.id, { name: RFR, key: 'task' });
@@ -254,6 +259,7 @@ describe('file store: stages, aliases, descriptions, tags, delete', () => {
     expect(m?.tags.task).toBeUndefined();
     expect(m?.versions.find((v) => v.version === 4)?.tags['metrics/accuracy']).toBe('0.96');
     // The model-level audit trail names every model-level action.
+    expect(m?.aliases['último']).toBe(4);
     expect(parseAudit(m?.tags[AUDIT_TAG]).entries.map((e) => [e.action, e.key ?? null])).toEqual([
       ['set_description', null],
       ['set_tag', 'domain/area'],

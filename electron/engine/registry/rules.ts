@@ -21,6 +21,14 @@ const NAME_LIMIT = 256;
 export const COMMENT_LIMIT = 5_000;
 export const DESCRIPTION_LIMIT = 100_000;
 
+/**
+ * Python's `\w` on str is Unicode (letters, digits, marks, underscore); JavaScript's is ASCII even
+ * with the `u` flag. MLflow accepts keys such as `説明` [seen in kitchen-sink], so do we.
+ */
+const WORD = '\\p{L}\\p{N}\\p{M}_';
+const TAG_KEY_RE = new RegExp(`^[${WORD}./ :-]+$`, 'u');
+const ALIAS_RE = new RegExp(`^[${WORD}-]+$`, 'u');
+
 export function invalid(message: string): EngineError {
   return new EngineError('INVALID_ARGUMENT', message);
 }
@@ -62,7 +70,7 @@ export function checkVersion(version: number): void {
 export function checkAlias(alias: string): void {
   if (typeof alias !== 'string' || alias.length === 0) throw invalid('An alias name is required');
   if (alias.length > ALIAS_LIMIT) throw invalid(`Alias is longer than ${ALIAS_LIMIT} characters`);
-  if (!/^[\w-]+$/u.test(alias)) throw invalid(`Invalid alias "${alias}": use letters, digits, "_" and "-" only`);
+  if (!ALIAS_RE.test(alias)) throw invalid(`Invalid alias "${alias}": use letters, digits, "_" and "-" only`);
   if (alias.toLowerCase() === 'latest') throw invalid('"latest" is reserved by MLflow and cannot be an alias');
   if (/^v\d+$/i.test(alias)) throw invalid(`"${alias}" looks like a version reference (v<number>) and cannot be an alias`);
 }
@@ -74,7 +82,7 @@ export function checkAlias(alias: string): void {
 export function checkTagKey(key: string): void {
   if (typeof key !== 'string' || key.length === 0) throw invalid('A tag key is required');
   if (key.length > TAG_KEY_LIMIT) throw invalid(`Tag key is longer than ${TAG_KEY_LIMIT} characters`);
-  if (!/^[\w./ :-]+$/u.test(key)) throw invalid(`Invalid tag key "${key}": use letters, digits, "_", "-", ".", " ", ":" and "/"`);
+  if (!TAG_KEY_RE.test(key)) throw invalid(`Invalid tag key "${key}": use letters, digits, "_", "-", ".", " ", ":" and "/"`);
   if (key.startsWith('/') || key.split('/').some((s) => s === '' || s === '.' || s === '..')) {
     throw invalid(`Invalid tag key "${key}": it must be a relative path without "." or ".." parts`);
   }

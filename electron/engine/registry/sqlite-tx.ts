@@ -276,11 +276,39 @@ export class SqliteRegistryTx implements RegistryTx {
 
 /** How long a write waits for another connection's lock before failing with WRITE_CONFLICT. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+/**
+ * node:sqlite is synchronous: SQLite's own busy handler would block the whole process (the app's
+ * backend) for as long as it waits. So SQLite waits in short slices and we sleep asynchronously
+ * between them until the budget is spent.
+ */
+const BUSY_SLICE_MS = 50;
+const RETRY_SLEEP_MS = 50;
+
+function isBusy(e: unknown): boolean {
+  const code = sqliteErrcode(e);
+  const primary = code === null ? null : code & 0xff;
+  return primary === SQLITE_BUSY || primary === SQLITE_LOCKED;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Runs `sql` (BEGIN IMMEDIATE / COMMIT), retrying while another connection holds the lock. */
+async function execWaiting(db: DatabaseSync, sql: string, deadline: number): Promise<void> {
+  for (;;) {
+    try {
+      db.exec(sql);
+      return;
+    } catch (e) {
+      if (!isBusy(e) || Date.now() >= deadline) throw e;
+    }
+    await sleep(RETRY_SLEEP_MS);
+  }
+}
 
 /**
  * Runs `fn` in one BEGIN IMMEDIATE transaction on `dbFile`, committed when it resolves and rolled
- * back when it throws. `fn` must not do I/O of its own between its awaits: the connection holds
- * the write lock until commit.
+ * back when it throws. `fn` must not wait on other I/O for long: the connection holds the write
+ * lock until commit.
  */
 export async function withSqliteTransaction<T>(
   dbFile: string,
@@ -293,10 +321,11 @@ export async function withSqliteTransaction<T>(
   } catch (e) {
     throw sqliteWriteError(e, dbFile, busyTimeoutMs);
   }
+  const deadline = Date.now() + Math.max(0, busyTimeoutMs);
   try {
-    db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+    db.exec(`PRAGMA busy_timeout = ${Math.min(BUSY_SLICE_MS, Math.max(0, Math.floor(busyTimeoutMs)))}`);
     try {
-      db.exec('BEGIN IMMEDIATE');
+      await execWaiting(db, 'BEGIN IMMEDIATE', deadline);
     } catch (e) {
       throw sqliteWriteError(e, dbFile, busyTimeoutMs);
     }
@@ -304,7 +333,8 @@ export async function withSqliteTransaction<T>(
     try {
       checkRevision(db, dbFile);
       value = await fn(new SqliteRegistryTx(db));
-      db.exec('COMMIT');
+      // COMMIT can be busy too (readers still holding SHARED locks); the transaction stays open.
+      await execWaiting(db, 'COMMIT', Math.max(deadline, Date.now() + BUSY_SLICE_MS * 20));
     } catch (e) {
       try {
         db.exec('ROLLBACK');
@@ -344,7 +374,7 @@ function sqliteWriteError(e: unknown, dbFile: string, busyTimeoutMs: number): un
   if (e instanceof EngineError) return e;
   const code = sqliteErrcode(e);
   const primary = code === null ? null : code & 0xff;
-  if (primary === SQLITE_BUSY || primary === SQLITE_LOCKED) {
+  if (isBusy(e)) {
     return new EngineError(
       'WRITE_CONFLICT',
       `${path.basename(dbFile)} is locked by another writer (waited ${(busyTimeoutMs / 1000).toFixed(1)} s); nothing was changed, try again`,

@@ -4,9 +4,6 @@
 import { appendFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { Engine, type IndexChangedEvent } from '../electron/engine/engine.ts';
-import { createFileStoreReader } from '../electron/engine/stores/mlflow-file/index.ts';
-import { createSqliteStoreReader } from '../electron/engine/stores/mlflow-sqlite/index.ts';
-import { fileStoreInfo, sqliteStoreInfo } from '../electron/engine/store-info.ts';
 import { pyFloat } from '../electron/engine/writer/tracking-writer.ts';
 import { readFloorAsync, readFloorSync, type FloorResult } from './floor.ts';
 import { createRng } from './generate-store.ts';
@@ -23,8 +20,20 @@ export interface QuerySpec {
 
 export type Task =
   | { mode: 'cold-index'; projectDir: string; storePath: string; reps: number }
-  | { mode: 'load-query'; projectDir: string; loadReps: number; queries: QuerySpec[]; iterations: number; warmup: number }
-  | { mode: 'index-size'; storePath: string; kind: 'file' | 'sqlite' }
+  | {
+      mode: 'load-query';
+      projectDir: string;
+      loadReps: number;
+      queries: QuerySpec[];
+      iterations: number;
+      warmup: number;
+      /**
+       * Split the (last) load into reading and indexing: at the engine's `indexing` progress event
+       * (reader done, index not yet fed) and at `ready`, force a GC and record memory. The GC time
+       * is excluded from the reported load time.
+       */
+      phases?: boolean;
+    }
   | {
       mode: 'append-latency';
       projectDir: string;
@@ -51,7 +60,7 @@ export interface QueryResult {
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
-interface Mem {
+export interface Mem {
   rss: number;
   heapUsed: number;
   heapTotal: number;
@@ -68,14 +77,54 @@ function maxRssBytes(): number {
   return process.resourceUsage().maxRSS * 1024;
 }
 
-async function openOnce(projectDir: string, watch: boolean): Promise<{ engine: Engine; storeId: string; ms: number; runs: number; diagnostics: number }> {
+export interface PhaseMarks {
+  readMs: number;
+  indexMs: number;
+  gcMs: number;
+  afterRead: Mem;
+  afterIndex: Mem;
+  maxRssAfterRead: number;
+}
+
+async function openOnce(
+  projectDir: string,
+  watch: boolean,
+  phases = false,
+): Promise<{ engine: Engine; storeId: string; ms: number; runs: number; diagnostics: number; phases: PhaseMarks | null }> {
   const engine = await Engine.create({ watch });
-  const t0 = performance.now();
+  let marks: PhaseMarks | null = null;
+  let gcMs = 0;
+  let t0 = 0;
+  if (phases) {
+    const timedGc = (): void => {
+      const g0 = performance.now();
+      gc();
+      gc();
+      gcMs += performance.now() - g0;
+    };
+    const partial: Partial<PhaseMarks> = {};
+    // indexProgress is emitted synchronously by Engine.addStore: `indexing` right after the
+    // reader's load() and before index.applySnapshot, `ready` right after it (no watcher here).
+    engine.events.on('indexProgress', (p) => {
+      if (p.phase === 'indexing') {
+        partial.readMs = performance.now() - t0 - gcMs;
+        partial.maxRssAfterRead = maxRssBytes();
+        timedGc();
+        partial.afterRead = mem();
+      } else if (p.phase === 'ready') {
+        partial.indexMs = performance.now() - t0 - gcMs - (partial.readMs ?? 0);
+        timedGc();
+        partial.afterIndex = mem();
+        marks = { ...(partial as PhaseMarks), gcMs };
+      }
+    });
+  }
+  t0 = performance.now();
   const res = await engine.openProject(projectDir);
-  const ms = performance.now() - t0;
+  const ms = performance.now() - t0 - gcMs;
   const store = res.stores[0];
   if (!store || res.stores.length !== 1) throw new Error(`expected one store in ${projectDir}, found ${res.stores.length}`);
-  return { engine, storeId: store.id, ms, runs: engine.index.stats().runs, diagnostics: res.diagnostics.length };
+  return { engine, storeId: store.id, ms, runs: engine.index.stats().runs, diagnostics: res.diagnostics.length, phases: marks };
 }
 
 async function coldIndex(t: Extract<Task, { mode: 'cold-index' }>) {
@@ -118,7 +167,7 @@ async function loadQuery(t: Extract<Task, { mode: 'load-query' }>) {
   for (let i = 0; i < t.loadReps; i++) {
     if (open) await open.engine.dispose();
     gc();
-    open = await openOnce(t.projectDir, false);
+    open = await openOnce(t.projectDir, false, t.phases === true && i === t.loadReps - 1);
     loadMs.push(open.ms);
   }
   if (!open) throw new Error('loadReps must be ≥ 1');
@@ -155,6 +204,7 @@ async function loadQuery(t: Extract<Task, { mode: 'load-query' }>) {
   }
   const out = {
     loadMs,
+    phases: open.phases,
     runs: open.runs,
     experiments: exps.length,
     diagnostics: open.diagnostics,
@@ -163,42 +213,6 @@ async function loadQuery(t: Extract<Task, { mode: 'load-query' }>) {
     queries: results,
     maxRssEnd: maxRssBytes(),
   };
-  await engine.dispose();
-  return out;
-}
-
-/**
- * What the index itself holds, apart from the reader's cache: the snapshot is read first, then the
- * growth across applySnapshot, after a full GC, of the RSS (sql.js keeps its database in wasm
- * linear memory, which is neither JS heap nor a counted ArrayBuffer: RSS is where it shows) and of
- * the JS heap (the index's columnar mirror of the runs).
- */
-async function indexSize(t: Extract<Task, { mode: 'index-size' }>) {
-  const info = t.kind === 'file' ? fileStoreInfo(t.storePath) : sqliteStoreInfo(t.storePath);
-  const reader = t.kind === 'file' ? createFileStoreReader(info) : createSqliteStoreReader(info);
-  const engine = await Engine.create({ watch: false });
-  const snap = await reader.load();
-  gc();
-  gc();
-  const before = mem();
-  const t0 = performance.now();
-  engine.index.applySnapshot(snap);
-  const applyMs = performance.now() - t0;
-  gc();
-  gc();
-  const after = mem();
-  const out = {
-    runs: snap.runs.length,
-    applyMs,
-    rssBytes: after.rss - before.rss,
-    heapBytes: after.heapUsed - before.heapUsed,
-    arrayBufferBytes: after.arrayBuffers - before.arrayBuffers,
-    externalBytes: after.external - before.external,
-    before,
-    after,
-    maxRss: maxRssBytes(),
-  };
-  await reader.close();
   await engine.dispose();
   return out;
 }
@@ -268,9 +282,6 @@ async function main(): Promise<void> {
       break;
     case 'load-query':
       result = await loadQuery(task);
-      break;
-    case 'index-size':
-      result = await indexSize(task);
       break;
     case 'append-latency':
       result = await appendLatency(task);

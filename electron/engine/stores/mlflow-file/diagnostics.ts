@@ -39,6 +39,11 @@ export class DiagBook {
     this.byScope.clear();
   }
 
+  /** Every non-empty scope (to hand diagnostics from the helper thread to the reader). */
+  scopes(): [string, Diagnostic[]][] {
+    return [...this.byScope.entries()];
+  }
+
   all(): Diagnostic[] {
     const out: Diagnostic[] = [];
     for (const list of this.byScope.values()) out.push(...list);

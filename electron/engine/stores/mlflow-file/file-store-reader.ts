@@ -6,8 +6,10 @@
 // the running latest point) so that `refresh()` re-reads only what the changed paths touch. The
 // invariant the tests check: whatever sequence of refreshes, the state equals a fresh load.
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type {
   DatasetInput,
+  Diagnostic,
   Experiment,
   LoggedModel,
   LoggedModelMetric,
@@ -71,6 +73,12 @@ const METRICS_RELIST = 2;
 const SLOW_STORAGE_FRACTION = 0.3;
 /** Longest stretch of synchronous reading before the event loop gets a turn. */
 const SLICE_MS = 8;
+/** Runs per batch handed to the reading threads. */
+const BATCH = 64;
+/** Below this many runs a helper thread (~0.1 s to start) costs about what it saves. */
+const PARALLEL_MIN_RUNS = 2000;
+/** The helper thread's module; null disables it (e.g. a bundle that does not ship it). */
+const DEFAULT_WORKER_URL = new URL('./load-worker.ts', import.meta.url);
 
 interface ExpEntry {
   id: string;
@@ -199,6 +207,13 @@ function assembleRun(
   };
 }
 
+export interface FileStoreReaderOptions {
+  io?: 'auto' | 'async';
+  workerUrl?: URL | null;
+  /** Let the helper thread start before this thread takes batches (tests: a deterministic split). */
+  waitForHelper?: boolean;
+}
+
 export class FileStoreReader implements StoreReader {
   readonly info: StoreInfo;
   private readonly root: string;
@@ -212,12 +227,22 @@ export class FileStoreReader implements StoreReader {
   /** Current I/O mode: synchronous slices until the storage proves slow (see fs-util.ts). */
   private io: Io = this.syncIo;
 
-  /** `io: 'async'` forces the thread-pool back end (tests; normally chosen by measurement). */
-  constructor(info: StoreInfo, options: { io?: 'auto' | 'async' } = {}) {
+  private readonly workerUrl: URL | null;
+  private readonly waitForHelper: boolean;
+  /** How the last load went (for tests and benchmarks): the I/O mode and runs read by the helper. */
+  lastLoad: { io: 'sync' | 'async'; helperRuns: number } | null = null;
+
+  /**
+   * `io: 'async'` forces the thread-pool back end (tests; normally chosen by measurement).
+   * `workerUrl`: where load-worker.ts lives once bundled; null reads big stores on one thread.
+   */
+  constructor(info: StoreInfo, options: FileStoreReaderOptions = {}) {
     this.info = info;
     this.root = path.resolve(info.path);
     this.book = new DiagBook(info.id);
     if (options.io === 'async') this.io = asyncIo;
+    this.workerUrl = options.workerUrl === undefined ? DEFAULT_WORKER_URL : options.workerUrl;
+    this.waitForHelper = options.waitForHelper ?? false;
   }
 
   /** load and refresh mutate the cache: they run one at a time, in call order. */
@@ -300,33 +325,78 @@ export class FileStoreReader implements StoreReader {
       if (entry) this.addRun(exp, entry);
       done++;
     };
-    // Synchronous slices while the storage is fast, judged on every batch of 32 runs.
+    // Runs are handed out in batches from a shared counter, to this thread and (for big stores) a
+    // helper thread (load-worker.ts) that reads with blocking I/O too: a second core halves the
+    // wall time. counter[0] = next batch, counter[1] = 1 when the helper must stop taking batches.
+    const batches = Math.ceil(total / BATCH);
+    const counter = new Int32Array(new SharedArrayBuffer(8));
+    const mine = new Set<number>();
+    let helperRuns = 0;
+    const helper =
+      this.io === this.syncIo && total >= PARALLEL_MIN_RUNS && this.workerUrl !== null
+        ? startHelper(this.workerUrl, this.info, runJobs, counter, (payload) => {
+            const n = this.importBatch(payload);
+            done += n;
+            helperRuns += n;
+          })
+        : null;
+    // Synchronous slices while the storage is fast, judged on every batch.
     const sio = this.syncIo;
     let lastYield = performance.now();
-    while (done < total && this.io === sio) {
-      const ops0 = sio.ops;
-      const slow0 = sio.slowOps;
-      const end = Math.min(done + 32, total);
-      while (done < end) {
-        signal?.throwIfAborted();
-        await readOne(runJobs[done] as { exp: ExpEntry; name: string });
-        if (performance.now() - lastYield > SLICE_MS) {
-          onProgress?.(done, total);
-          await yieldToLoop();
-          lastYield = performance.now();
+    try {
+      if (helper && this.waitForHelper) await helper.started;
+      while (this.io === sio) {
+        const b = Atomics.add(counter, 0, 1);
+        if (b >= batches) break;
+        mine.add(b);
+        const ops0 = sio.ops;
+        const slow0 = sio.slowOps;
+        for (let i = b * BATCH; i < Math.min((b + 1) * BATCH, total); i++) {
+          signal?.throwIfAborted();
+          await readOne(runJobs[i] as { exp: ExpEntry; name: string });
+          if (performance.now() - lastYield > SLICE_MS) {
+            onProgress?.(done, total);
+            await yieldToLoop();
+            lastYield = performance.now();
+          }
+        }
+        const ops = sio.ops - ops0;
+        if (ops > 0 && (sio.slowOps - slow0) / ops > SLOW_STORAGE_FRACTION) {
+          this.io = asyncIo;
+          Atomics.store(counter, 1, 1);
         }
       }
-      const ops = sio.ops - ops0;
-      if (ops > 0 && (sio.slowOps - slow0) / ops > SLOW_STORAGE_FRACTION) this.io = asyncIo;
-    }
-    if (done < total) {
-      await runPool(runJobs.slice(done), RUN_CONCURRENCY, async (job) => {
+      // Batches nobody took yet (the storage proved slow): many asynchronous reads in flight.
+      const first = Math.min(Atomics.add(counter, 0, batches), batches);
+      const rest: { exp: ExpEntry; name: string }[] = [];
+      for (let b = first; b < batches; b++) {
+        mine.add(b);
+        rest.push(...runJobs.slice(b * BATCH, (b + 1) * BATCH));
+      }
+      await runPool(rest, RUN_CONCURRENCY, async (job) => {
         signal?.throwIfAborted();
         await readOne(job);
         if (done % 64 === 0) onProgress?.(done, total);
       });
+      if (helper) {
+        // Whatever the helper took but did not deliver (it failed or could not start) is read here.
+        const delivered = await helper.finished;
+        for (let b = 0; b < batches; b++) {
+          if (mine.has(b) || delivered.has(b)) continue;
+          for (const job of runJobs.slice(b * BATCH, (b + 1) * BATCH)) {
+            signal?.throwIfAborted();
+            await readOne(job);
+          }
+        }
+      }
+    } finally {
+      if (helper) {
+        Atomics.store(counter, 1, 1);
+        await helper.stop();
+      }
     }
     onProgress?.(done, total);
+    this.lastLoad = { io: this.io.sync ? 'sync' : 'async', helperRuns };
 
     await runPool(modelJobs, SMALL_CONCURRENCY, async ({ exp, name }) => {
       const m = await this.readLoggedModel(exp, name);
@@ -476,6 +546,37 @@ export class FileStoreReader implements StoreReader {
   private addModel(exp: ExpEntry, m: ModelEntry): void {
     this.models.set(m.modelId, m);
     exp.modelIds.add(m.modelId);
+  }
+
+  // ---- batches read by the helper thread -------------------------------------------------------
+
+  /** Helper side: reads some runs and returns them with their diagnostics, as plain data. */
+  async readBatch(jobs: readonly HelperJob[]): Promise<BatchPayload> {
+    this.book.reset();
+    const runs: TransferRun[] = [];
+    for (const job of jobs) {
+      let exp = this.exps.get(job.expId);
+      if (!exp || exp.dir !== job.expDir) {
+        exp = { id: job.expId, dir: job.expDir, trashed: job.trashed, exp: PLACEHOLDER_EXPERIMENT, runIds: new Set(), modelIds: new Set(), datasets: new Map() };
+        this.exps.set(job.expId, exp);
+      }
+      const e = await this.readRunFull(exp, job.name, true);
+      if (e) runs.push({ expId: e.expId, dir: e.dir, meta: e.meta, run: e.run, refs: e.datasetRefs, states: [...e.metricStates] });
+    }
+    return { runs, count: jobs.length, diagnostics: this.book.scopes() };
+  }
+
+  /** Main side: takes a helper batch into the cache; returns how many run folders it covered. */
+  private importBatch(p: BatchPayload): number {
+    for (const [scope, list] of p.diagnostics) this.book.set(scope, list);
+    for (const t of p.runs) {
+      const exp = this.exps.get(t.expId);
+      if (!exp) continue;
+      const states = new Map<string, RunMetricState>();
+      for (const [k, st] of t.states) states.set(k, Object.assign(new RunMetricState(), st));
+      this.addRun(exp, { runId: t.run.runId, expId: t.expId, dir: t.dir, meta: t.meta, run: t.run, metricStates: states, datasetRefs: t.refs });
+    }
+    return p.count;
   }
 
   // ---- runs ------------------------------------------------------------------------------------
@@ -1108,4 +1209,102 @@ function runPlanOf(ep: ExpPlan, name: string): RunPlan {
     ep.runs.set(name, rp);
   }
   return rp;
+}
+
+/** What the helper thread needs to read one run folder. */
+export interface HelperJob {
+  expId: string;
+  expDir: string;
+  trashed: boolean;
+  name: string;
+}
+
+interface TransferRun {
+  expId: string;
+  dir: string;
+  meta: RunMeta;
+  run: Run;
+  refs: string[];
+  states: [string, RunMetricState][];
+}
+
+export interface BatchPayload {
+  runs: TransferRun[];
+  /** Run folders covered (readable or not). */
+  count: number;
+  diagnostics: [string, Diagnostic[]][];
+}
+
+/** Messages from load-worker.ts. */
+export type HelperMessage = { ready: true } | { batch: number; payload: BatchPayload } | { done: true };
+
+const PLACEHOLDER_EXPERIMENT: Experiment = {
+  experimentId: '',
+  name: '',
+  artifactLocation: '',
+  lifecycleStage: 'active',
+  creationTime: null,
+  lastUpdateTime: null,
+  tags: {},
+};
+
+interface Helper {
+  /** Resolves once the helper is running (or could not start). */
+  started: Promise<void>;
+  /** Resolves with the batches delivered, once the helper is done, failed or could not start. */
+  finished: Promise<Set<number>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the helper thread. It never throws: a helper that cannot start (no worker support, the
+ * module missing from a bundle) or dies just delivers fewer batches, which the caller reads itself.
+ */
+function startHelper(
+  url: URL,
+  info: StoreInfo,
+  runJobs: readonly { exp: ExpEntry; name: string }[],
+  counter: Int32Array,
+  onBatch: (p: BatchPayload) => void,
+): Helper {
+  const delivered = new Set<number>();
+  let worker: Worker | null = null;
+  let markStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    markStarted = resolve;
+  });
+  const finished = new Promise<Set<number>>((resolve) => {
+    try {
+      worker = new Worker(url, {
+        workerData: {
+          info,
+          batch: BATCH,
+          counter: counter.buffer,
+          jobs: runJobs.map((j): HelperJob => ({ expId: j.exp.id, expDir: j.exp.dir, trashed: j.exp.trashed, name: j.name })),
+        },
+      });
+    } catch {
+      resolve(delivered);
+      return;
+    }
+    worker.on('message', (m: HelperMessage) => {
+      markStarted();
+      if ('done' in m) resolve(delivered);
+      else if ('batch' in m) {
+        delivered.add(m.batch);
+        onBatch(m.payload);
+      }
+    });
+    worker.on('error', () => resolve(delivered));
+    worker.on('exit', () => resolve(delivered));
+  });
+  void finished.then(markStarted);
+  return {
+    started,
+    finished,
+    stop: async () => {
+      const w = worker as Worker | null;
+      if (w) await w.terminate();
+    },
+  };
 }

@@ -228,7 +228,9 @@ function onIndexChanged(ev: IndexChangedEvent): void {
     }, 500);
   }
   if (ev.storeId !== s.storeId) return;
-  void refreshRuns(ev.generation);
+  // A change confined to experiments not shown cannot change the table.
+  const touchesShown = ev.experimentIds.length === 0 || ev.experimentIds.some((id) => s.experimentIds.includes(id));
+  if (touchesShown) void refreshRuns(ev.generation);
   void refreshColumns({ soon: true });
   const d = s.detail;
   if (d && d.storeId === ev.storeId && (ev.runIds.length === 0 || ev.runIds.includes(d.runId))) {

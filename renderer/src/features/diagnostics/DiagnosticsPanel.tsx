@@ -10,7 +10,10 @@ export function DiagnosticsPanel() {
   const setPanel = useApp((s) => s.setPanel);
   useEffect(() => {
     void loadDiagnostics();
-  }, []);
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && setPanel(null);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, [setPanel]);
   return (
     <aside className="drawer" role="dialog" aria-label="Diagnostics" data-testid="diagnostics-panel" data-count={diagnostics?.length ?? count}>
       <div className="drawer-head">
@@ -34,7 +37,7 @@ export function DiagnosticsPanel() {
           {diagnostics.map((d, i) => (
             <li key={`${d.path}-${i}`} className="diag-item" data-testid="diagnostic-item">
               <div className="diag-path mono" title={d.path}>
-                {d.path}
+                {relativeTo(d.path, d.store)}
               </div>
               <div className="diag-problem">{d.problem}</div>
               <div className="diag-store muted mono" title={d.store}>
@@ -46,4 +49,10 @@ export function DiagnosticsPanel() {
       )}
     </aside>
   );
+}
+
+/** Paths inside the store are shown from the store's folder (the full path is in the tooltip). */
+function relativeTo(p: string, store: string): string {
+  const root = store.replace(/[\\/]+$/, '');
+  return p.startsWith(`${root}/`) || p.startsWith(`${root}\\`) ? p.slice(root.length + 1) : p;
 }

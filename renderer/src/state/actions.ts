@@ -4,7 +4,7 @@
 import type { ExperimentSummary, IndexChangedEvent, IndexProgressEvent } from '../../../preload/api.ts';
 import { call, on } from '../bridge/client.ts';
 import { loadDetail } from '../features/run-detail/detail-loader.ts';
-import { nextSort, type SortSpec } from '../features/runs-table/column-keys.ts';
+import { DEFAULT_SORT, nextSort, type SortSpec } from '../features/runs-table/column-keys.ts';
 import { currentScope, refreshColumns, refreshRuns, runQuery } from '../features/runs-table/runs-loader.ts';
 import type { Lifecycle } from '../features/runs-table/runs-query.ts';
 import { emptyCache } from '../features/runs-table/page-cache.ts';
@@ -201,7 +201,8 @@ export function updateCurrentFacets(patch: Partial<FacetSettings>): void {
 export function sortBy(columnKey: string): void {
   const s = get();
   const f = facetsFor(s, currentScope(s));
-  const sort: SortSpec = nextSort(f.sort, columnKey);
+  // The default order counts as a sort: clicking Created first flips it to ascending.
+  const sort: SortSpec = nextSort(f.sort ?? DEFAULT_SORT, columnKey);
   updateCurrentFacets({ sort });
   void runQuery();
 }

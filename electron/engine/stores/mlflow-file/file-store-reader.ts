@@ -2,9 +2,10 @@
 //
 // One cold `load()` walks the whole tree: in short synchronous slices while the storage answers
 // fast (helped, for big stores, by a second thread: load-worker.ts), with many asynchronous reads
-// in flight once it proves slow (fs-util.ts). Afterwards the reader keeps a compact per-run cache (the assembled Run and, per metric file, the byte offset read so far and
-// the running latest point) so that `refresh()` re-reads only what the changed paths touch. The
-// invariant the tests check: whatever sequence of refreshes, the state equals a fresh load.
+// in flight once it proves slow (fs-util.ts). Afterwards the reader keeps a compact per-run cache
+// (the assembled Run and, per metric file, the byte offset read so far and the running latest
+// point) so that `refresh()` re-reads only what the changed paths touch. The invariant the tests
+// check: whatever sequence of refreshes, the state equals a fresh load.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {

@@ -144,6 +144,8 @@ export interface Api {
   /** Native folder dialog (Electron); the browser host answers null (the UI offers a path field). */
   pickFolder(args: Record<string, never>): Promise<{ path: string | null }>;
   listRecentProjects(args: Record<string, never>): Promise<{ paths: string[] }>;
+  /** The name the registry audit trail records (settings); null or blank goes back to the OS account. */
+  setUserName(args: { name: string | null }): Promise<{ userName: string }>;
   listExperiments(args: { storeId?: string; lifecycle?: 'active' | 'deleted' | 'all' }): Promise<ExperimentSummary[]>;
   queryRuns(args: RunQuery): Promise<{ rows: RunRow[]; total: number; generation: number }>;
   getRun(args: { storeId: string; runId: string }): Promise<RunDetail>;
@@ -266,6 +268,7 @@ const METHODS = {
   openProject: true,
   pickFolder: true,
   listRecentProjects: true,
+  setUserName: true,
   listExperiments: true,
   queryRuns: true,
   getRun: true,

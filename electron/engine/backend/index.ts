@@ -110,6 +110,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     async listRecentProjects() {
       return { paths: (await loadSettings()).recentProjects };
     },
+    async setUserName({ name }) {
+      const settings = await loadSettings();
+      const trimmed = name?.trim() ?? '';
+      if (trimmed) settings.userName = trimmed;
+      else delete settings.userName;
+      await saveSettings(settings);
+      return { userName: settings.userName ?? os.userInfo().username };
+    },
     async listExperiments(args) {
       return engine.index.listExperiments(args);
     },

@@ -29,6 +29,8 @@ export const ARG_SCHEMAS = {
   openProject: z.object({ path: z.string().min(1).max(4096) }).strict(),
   pickFolder: empty,
   listRecentProjects: empty,
+  // Same bound as the `user` of registry writes: it ends up as that.
+  setUserName: z.object({ name: z.string().max(256).nullable() }).strict(),
   listExperiments: z.object({ storeId: id.optional(), lifecycle: lifecycle.optional() }).strict(),
   queryRuns: z
     .object({

@@ -21,6 +21,7 @@ import type {
 import { createFileStoreReader } from './stores/mlflow-file/index.ts';
 import { createSqliteStoreReader } from './stores/mlflow-sqlite/index.ts';
 import { isEmptyChange, type StoreChange, type StoreReader } from './stores/reader.ts';
+import { FileStoreWatch, type WatchedRun } from './watch/file-store-watch.ts';
 import { StoreWatcher } from './watch/store-watcher.ts';
 
 export interface EngineOptions {
@@ -31,6 +32,10 @@ export interface EngineOptions {
   pollingInterval?: number;
   /** Where sql.js finds its wasm (bundled hosts). */
   sqlWasmPath?: string;
+  /** Overrides the OS file-watch budget that picks full or tiered watching (tests). */
+  watchBudget?: number;
+  /** Tiered watching: how often finished runs are checked. */
+  coldPollMs?: number;
 }
 
 export interface EngineEvents {
@@ -43,7 +48,7 @@ interface OpenStore {
   info: StoreInfo;
   reader: StoreReader;
   resolver: ArtifactResolver;
-  watcher: StoreWatcher | null;
+  watcher: StoreWatcher | FileStoreWatch | null;
   /** Serialises refreshes: a burst arriving mid-refresh waits for the previous one. */
   queue: Promise<void>;
   watcherProblems: Diagnostic[];
@@ -120,27 +125,44 @@ export class Engine {
       experiments: snap.experiments,
     };
     this.stores.set(info.id, open);
-    if (this.options.watch !== false) await this.startWatching(open);
+    if (this.options.watch !== false) await this.startWatching(open, snap);
     this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: snap.runs.length, total: snap.runs.length });
     this.bump(info.id, { experimentIds: snap.experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
   }
 
-  private async startWatching(open: OpenStore): Promise<void> {
+  private async startWatching(open: OpenStore, snap: StoreSnapshot): Promise<void> {
     const { info } = open;
-    const paths = info.kind === 'file' ? [info.path] : [info.path, `${info.path}-wal`, `${info.path}-journal`];
-    open.watcher = new StoreWatcher({
-      paths,
+    const common = {
       polling: this.options.polling,
       pollingInterval: this.options.pollingInterval,
       // Our own atomic writes (registry) go through `.<name>.tmp-*` files.
-      ignored: (p) => /\.tmp-[^/\\]*$/.test(p),
-      onChange: (changed) => this.enqueueRefresh(open, changed),
-      onProblem: (problem) => {
+      ignored: (p: string) => /\.tmp-[^/\\]*$/.test(p),
+      onChange: (changed: string[]) => this.enqueueRefresh(open, changed),
+      onProblem: (problem: string) => {
         open.watcherProblems = [{ store: info.id, path: info.path, problem }];
         this.emitDiagnostics();
       },
-    });
+    };
+    if (info.kind === 'file') {
+      open.watcher = new FileStoreWatch(
+        { ...common, root: info.path, watchBudget: this.options.watchBudget, coldPollMs: this.options.coldPollMs },
+        this.watchedRuns(open, snap.runs),
+      );
+    } else {
+      open.watcher = new StoreWatcher({ ...common, paths: [info.path, `${info.path}-wal`, `${info.path}-journal`] });
+    }
     await open.watcher.start();
+  }
+
+  /** Run folders of live experiments, and whether training is writing to them. */
+  private watchedRuns(open: OpenStore, runs: readonly Run[]): WatchedRun[] {
+    const active = new Set(open.experiments.filter((e) => e.lifecycleStage === 'active').map((e) => e.experimentId));
+    return runs
+      .filter((r) => active.has(r.experimentId))
+      .map((r) => ({
+        dir: path.join(open.info.path, r.experimentId, r.runId),
+        hot: r.status === 'RUNNING' || r.status === 'SCHEDULED',
+      }));
   }
 
   private enqueueRefresh(open: OpenStore, changed: string[]): void {
@@ -161,6 +183,10 @@ export class Engine {
       if (change.experiments.length > 0 || change.removedExperimentIds.length > 0) {
         open.experiments = this.index.listExperiments({ storeId: open.info.id, lifecycle: 'all' });
         open.resolver = new ArtifactResolver(open.info, open.experiments);
+      }
+      if (open.watcher instanceof FileStoreWatch) {
+        open.watcher.updateRuns(this.watchedRuns(open, change.runs));
+        open.watcher.removeRunIds(change.removedRunIds);
       }
       const experimentIds = new Set<string>([
         ...change.experiments.map((e) => e.experimentId),

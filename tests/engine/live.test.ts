@@ -139,3 +139,49 @@ describe('SQLite store, live', () => {
     });
   }
 });
+
+describe('file store, live, tiered watching (a store too large for the inotify budget)', () => {
+  it('sees new runs, training runs’ appends, finished runs’ edits and registry changes', async () => {
+    const { dir, cleanup } = await copyFixture('seed-rf');
+    const engine = await Engine.create({ watch: true, watchBudget: 10, coldPollMs: 150 });
+    disposers.push(cleanup, () => engine.dispose());
+    const { stores } = await engine.openProject(dir);
+    const storeId = (stores[0] as { id: string }).id;
+    expect(engine.diagnostics().map((d) => d.problem).join('\n')).toMatch(/runs that are training are watched live/);
+    const expDir = path.join(dir, 'mlruns', SEED_EXP);
+
+    // A new run that is training (status 1 = RUNNING): its folder is seen, then it is watched live.
+    const newId = 'bbbbccccddddeeeeffff000011112222';
+    const appeared = nextChange(engine, (e) => e.runIds.includes(newId));
+    const tmp = path.join(dir, 'staging-run');
+    await cp(path.join(expDir, SEED_RUN), tmp, { recursive: true });
+    const meta = (await readFile(path.join(tmp, 'meta.yaml'), 'utf8'))
+      .replaceAll(SEED_RUN, newId)
+      .replace(/status: \d/, 'status: 1')
+      .replace(/end_time: \d+/, 'end_time: null');
+    await writeFile(path.join(tmp, 'meta.yaml'), meta);
+    await rename(tmp, path.join(expDir, newId));
+    await appeared;
+    expect(engine.index.getRun({ storeId, runId: newId })?.status).toBe('RUNNING');
+    const appended = nextChange(engine, (e) => e.runIds.includes(newId));
+    await appendFile(path.join(expDir, newId, 'metrics', 'mse'), `${Date.now()} 42.5 3\n`);
+    await appended;
+    expect(engine.index.getRun({ storeId, runId: newId })?.metrics.mse).toMatchObject({ value: 42.5, step: 3 });
+
+    // A finished run deleted by `mlflow runs delete`: caught by the slow poll of finished runs.
+    const deleted = nextChange(engine, (e) => e.runIds.includes(SEED_RUN));
+    const metaPath = path.join(expDir, SEED_RUN, 'meta.yaml');
+    const m = await readFile(metaPath, 'utf8');
+    await writeFile(`${metaPath}.tmp`, m.replace('lifecycle_stage: active', `deleted_time: ${Date.now()}\nlifecycle_stage: deleted`));
+    await rename(`${metaPath}.tmp`, metaPath);
+    await deleted;
+    expect(engine.index.getRun({ storeId, runId: SEED_RUN })?.lifecycleStage).toBe('deleted');
+
+    // The registry is always watched in full.
+    const registry = nextChange(engine, (e) => e.registryChanged);
+    await writeFile(path.join(dir, 'mlruns', 'models', 'RandomForestRegressor', 'aliases', 'staging-candidate'), '4');
+    await registry;
+    const model = engine.index.getRegisteredModel({ storeId, name: 'RandomForestRegressor' });
+    expect(model?.aliases['staging-candidate']).toBe(4);
+  });
+});

@@ -25,6 +25,8 @@ export interface StoreWatcherOptions {
   onProblem?: (message: string) => void;
   /** Paths that are never interesting (temp files of atomic writers). */
   ignored?: (p: string) => boolean;
+  /** Folder levels below each watched path (default: all). */
+  depth?: number;
 }
 
 const IGNORED_NAMES = /(^|[/\\])(\.git|node_modules|__pycache__)([/\\]|$)/;
@@ -37,6 +39,7 @@ export class StoreWatcher {
   private switchedToPolling = false;
   private closed = false;
   private readyPromise: Promise<void> = Promise.resolve();
+  private extra: string[] = [];
 
   private readonly options: StoreWatcherOptions;
 
@@ -56,7 +59,7 @@ export class StoreWatcher {
 
   private create(polling: boolean): FSWatcher {
     const ignoredFn = this.options.ignored;
-    const w = watch(this.options.paths, {
+    const w = watch([...this.options.paths, ...this.extra], {
       ignoreInitial: true,
       persistent: true,
       followSymlinks: false,
@@ -65,11 +68,27 @@ export class StoreWatcher {
       pollingInterval: this.options.pollingInterval ?? 500,
       ignorePermissionErrors: true,
       ignored: (p: string) => IGNORED_NAMES.test(p) || (ignoredFn ? ignoredFn(p) : false),
+      ...(this.options.depth !== undefined ? { depth: this.options.depth } : {}),
     });
     this.readyPromise = new Promise((resolve) => w.once('ready', () => resolve()));
     w.on('all', (_event, p) => this.push(path.resolve(p)));
     w.on('error', (err) => this.onError(err));
     return w;
+  }
+
+  /** Watches more paths (e.g. a run that started training). */
+  add(paths: string[]): void {
+    if (paths.length === 0 || this.closed) return;
+    this.extra.push(...paths);
+    this.watcher?.add(paths);
+  }
+
+  /** Stops watching paths added with add(). */
+  remove(paths: string[]): void {
+    if (paths.length === 0 || this.closed) return;
+    const gone = new Set(paths);
+    this.extra = this.extra.filter((p) => !gone.has(p));
+    this.watcher?.unwatch(paths);
   }
 
   private onError(err: unknown): void {

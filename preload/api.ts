@@ -13,6 +13,7 @@ import type {
   ArtifactEntry,
   ArtifactLocation,
   Diagnostic,
+  ErrorCode,
   IndexChangedEvent,
   IndexProgressEvent,
   LoggedModel,
@@ -64,13 +65,7 @@ export type {
   VersionReview,
 };
 
-export type ApiErrorCode =
-  | 'NOT_FOUND'
-  | 'INVALID_ARGUMENT'
-  | 'STORE_UNREADABLE'
-  | 'WRITE_CONFLICT'
-  | 'READ_ONLY'
-  | 'INTERNAL';
+export type ApiErrorCode = ErrorCode;
 
 export interface ApiError {
   code: ApiErrorCode;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { CustomScheme } from 'electron';
 import { resolveInside } from '../engine/fs/paths.ts';
 import { APP_HOST, APP_SCHEME } from './app-url.ts';
+import { staticMime } from '../engine/fs/mime.ts';
 
 export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   scheme: APP_SCHEME,
@@ -16,24 +17,6 @@ export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true },
 };
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.webp': 'image/webp',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** The file a request maps to, or null (wrong host, escape attempt, bad encoding). */
 export function resolveAppAsset(rendererDir: string, rawUrl: string): string | null {
@@ -78,7 +61,7 @@ export function createAppProtocolHandler(options: { rendererDir: string; csp: st
     }
     const ext = path.extname(file).toLowerCase();
     const headers: Record<string, string> = {
-      'content-type': MIME[ext] ?? 'application/octet-stream',
+      'content-type': staticMime(ext),
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
     };

@@ -3,10 +3,9 @@
 // --json, exits 0 on success, 1 on a failure it can explain, 2 on wrong usage.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { discoverStores } from '../engine/discovery.ts';
+import { resolveOneStore } from '../engine/discovery.ts';
 import { dumpStore } from '../engine/dump-store.ts';
 import { Engine } from '../engine/engine.ts';
-import type { StoreInfo } from '../engine/model.ts';
 import { toJson } from './json-out.ts';
 
 const USAGE = `Usage: runsight <command> [options]
@@ -67,17 +66,6 @@ function requireArg(rest: string[], name: string): string {
   return v;
 }
 
-/** A store path, or a folder that holds exactly one store. */
-async function resolveOneStore(target: string): Promise<StoreInfo> {
-  const found = await discoverStores(target, { maxDepth: 2 });
-  if (found.stores.length === 1) return found.stores[0] as StoreInfo;
-  if (found.stores.length === 0) {
-    const why = found.diagnostics.map((d) => `\n  ${d.path}: ${d.problem}`).join('');
-    throw new Error(`No MLflow store found at ${path.resolve(target)}${why}`);
-  }
-  const list = found.stores.map((s) => `\n  ${s.kind === 'file' ? 'file  ' : 'sqlite'} ${s.path}`).join('');
-  throw new Error(`${found.stores.length} stores found at ${path.resolve(target)}; name one:${list}`);
-}
 
 async function serve(
   folder: string | null,

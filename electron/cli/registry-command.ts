@@ -3,7 +3,6 @@
 // 1 a failure with a message (unknown model, run without a model, read-only store, policy…),
 // 2 wrong usage. With --json, stdout carries the result (or `{"error": {code, message}}`).
 import os from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Engine } from '../engine/engine.ts';
 import type { RegisteredModel, StoreInfo } from '../engine/model.ts';
@@ -124,7 +123,11 @@ export async function runRegistryCommand(argv: string[], out: Out = processOut):
         action = (c) => list(c, v.all, json, out);
     }
     // Loaded once the command line is known to be valid.
-    const [{ Engine }, { RegistryService }] = await Promise.all([import('../engine/engine.ts'), import('../engine/registry/index.ts')]);
+    const [{ Engine }, { RegistryService }, { resolveOneStore }] = await Promise.all([
+      import('../engine/engine.ts'),
+      import('../engine/registry/index.ts'),
+      import('../engine/discovery.ts'),
+    ]);
     const info = await resolveOneStore(store);
     const engine = await Engine.create({ watch: false });
     try {
@@ -173,18 +176,6 @@ function osUser(): string {
   }
 }
 
-/** A store path, or a folder that holds exactly one store (same rule as `runsight dump`). */
-async function resolveOneStore(target: string): Promise<StoreInfo> {
-  const { discoverStores } = await import('../engine/discovery.ts');
-  const found = await discoverStores(target, { maxDepth: 2 });
-  if (found.stores.length === 1) return found.stores[0] as StoreInfo;
-  if (found.stores.length === 0) {
-    const why = found.diagnostics.map((d) => `\n  ${d.path}: ${d.problem}`).join('');
-    throw new Error(`No MLflow store found at ${path.resolve(target)}${why}`);
-  }
-  const names = found.stores.map((s) => `\n  ${s.kind === 'file' ? 'file  ' : 'sqlite'} ${s.path}`).join('');
-  throw new Error(`${found.stores.length} stores found at ${path.resolve(target)}; name one:${names}`);
-}
 
 function report(r: { summary: string }, json: boolean, out: Out): number {
   out.stdout(json ? `${toJson(r)}\n` : `${r.summary}\n`);

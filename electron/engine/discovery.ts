@@ -136,3 +136,15 @@ function errorText(e: unknown): string {
   if (err?.code === 'EACCES' || err?.code === 'EPERM') return 'permission denied';
   return err?.message ?? String(e);
 }
+
+/** A store path, or a folder that holds exactly one store (the CLI's `<store>` argument). */
+export async function resolveOneStore(target: string): Promise<StoreInfo> {
+  const found = await discoverStores(target, { maxDepth: 2 });
+  if (found.stores.length === 1) return found.stores[0] as StoreInfo;
+  if (found.stores.length === 0) {
+    const why = found.diagnostics.map((d) => `\n  ${d.path}: ${d.problem}`).join('');
+    throw new Error(`No MLflow store found at ${path.resolve(target)}${why}`);
+  }
+  const names = found.stores.map((s) => `\n  ${s.kind === 'file' ? 'file  ' : 'sqlite'} ${s.path}`).join('');
+  throw new Error(`${found.stores.length} stores found at ${path.resolve(target)}; name one:${names}`);
+}

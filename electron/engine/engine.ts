@@ -12,6 +12,7 @@ import type {
   IndexProgressEvent,
   ArtifactLocation,
   Diagnostic,
+  ErrorCode,
   LoggedModel,
   MetricPoint,
   Run,
@@ -319,13 +320,7 @@ export class Engine {
   }
 }
 
-export type EngineErrorCode =
-  | 'NOT_FOUND'
-  | 'INVALID_ARGUMENT'
-  | 'STORE_UNREADABLE'
-  | 'WRITE_CONFLICT'
-  | 'READ_ONLY'
-  | 'INTERNAL';
+export type EngineErrorCode = ErrorCode;
 
 export class EngineError extends Error {
   readonly code: EngineErrorCode;

@@ -203,3 +203,6 @@ export interface IndexProgressEvent {
   done: number;
   total: number;
 }
+
+/** The error codes that cross every boundary (engine → contract → renderer). */
+export type ErrorCode = 'NOT_FOUND' | 'INVALID_ARGUMENT' | 'STORE_UNREADABLE' | 'WRITE_CONFLICT' | 'READ_ONLY' | 'INTERNAL';

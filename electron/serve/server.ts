@@ -12,6 +12,7 @@ import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_EVENTS, API_METHODS, type ApiMethod } from '../../preload/api.ts';
 import type { Backend } from '../engine/backend/index.ts';
+import { staticMime } from '../engine/fs/mime.ts';
 import { isInside } from '../engine/fs/paths.ts';
 
 export interface BridgeServerOptions {
@@ -33,19 +34,6 @@ export interface BridgeServer {
 }
 
 const COOKIE = 'runsight_token';
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.wasm': 'application/wasm',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
 
 export async function startBridgeServer(options: BridgeServerOptions): Promise<BridgeServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
@@ -126,7 +114,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       return;
     }
     const ext = path.extname(file);
-    headers['content-type'] = MIME[ext] ?? 'application/octet-stream';
+    headers['content-type'] = staticMime(ext);
     if (ext === '.html') {
       headers['content-security-policy'] = [
         "default-src 'self'",

@@ -130,6 +130,7 @@ async function openOnce(
 async function coldIndex(t: Extract<Task, { mode: 'cold-index' }>) {
   const floorSync: FloorResult[] = [];
   const floorAsync: FloorResult[] = [];
+  const floorAllSync: FloorResult[] = [];
   const engineMs: number[] = [];
   let runs = 0;
   let diagnostics = 0;
@@ -146,9 +147,11 @@ async function coldIndex(t: Extract<Task, { mode: 'cold-index' }>) {
     };
     const doFloors = async (): Promise<void> => {
       gc();
-      floorSync.push(readFloorSync(t.storePath));
+      floorSync.push(readFloorSync(t.storePath, 'reader'));
       gc();
-      floorAsync.push(await readFloorAsync(t.storePath, 48));
+      floorAsync.push(await readFloorAsync(t.storePath, 'reader', 48));
+      gc();
+      floorAllSync.push(readFloorSync(t.storePath, 'all'));
     };
     if (engineFirst) {
       await doEngine();
@@ -158,7 +161,7 @@ async function coldIndex(t: Extract<Task, { mode: 'cold-index' }>) {
       await doEngine();
     }
   }
-  return { floorSync, floorAsync, engineMs, runs, diagnostics, maxRss: maxRssBytes() };
+  return { floorSync, floorAsync, floorAllSync, engineMs, runs, diagnostics, maxRss: maxRssBytes() };
 }
 
 async function loadQuery(t: Extract<Task, { mode: 'load-query' }>) {

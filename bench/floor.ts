@@ -2,6 +2,12 @@
 // once, doing nothing with the bytes. Whatever the reader does on top (parsing, assembling runs,
 // indexing) is the overhead the cold-index benchmark reports as a ratio to this.
 //
+// Two scopes: `all` is every folder and file below the store root (the literal "read the whole
+// store"); `reader` leaves out what the reader never opens — the runs' `artifacts/` folders
+// (mlruns/<exp>/<run>/artifacts), which a cold index has no reason to list — so it is the tightest
+// floor for the information the index needs. In a generated store those folders are empty, so both
+// scopes read the same bytes and differ only by one readdir per run.
+//
 // Two strategies, matching the two I/O modes of the file store reader
 // (electron/engine/stores/mlflow-file/fs-util.ts): blocking calls (what it uses on a local disk with
 // a warm cache) and callbacks through libuv's pool with 48 reads in flight (its mode for slow
@@ -20,15 +26,22 @@ export interface FloorResult {
 
 const CHUNK = 64 * 1024;
 
-export function readFloorSync(root: string): FloorResult {
+export type FloorScope = 'all' | 'reader';
+
+/** `mlruns/<exp>/<run>/artifacts` is at depth 3 below the root. */
+function skipped(scope: FloorScope, depth: number, name: string): boolean {
+  return scope === 'reader' && depth === 3 && name === 'artifacts';
+}
+
+export function readFloorSync(root: string, scope: FloorScope = 'all'): FloorResult {
   const t0 = performance.now();
   const buf = Buffer.allocUnsafe(CHUNK);
   let files = 0;
   let dirs = 0;
   let bytes = 0;
-  const stack = [root];
+  const stack: [string, number][] = [[root, 0]];
   while (stack.length > 0) {
-    const dir = stack.pop() as string;
+    const [dir, depth] = stack.pop() as [string, number];
     dirs++;
     let entries: Dirent[];
     try {
@@ -38,8 +51,9 @@ export function readFloorSync(root: string): FloorResult {
     }
     for (const e of entries) {
       const p = path.join(dir, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile()) {
+      if (e.isDirectory()) {
+        if (!skipped(scope, depth + 1, e.name)) stack.push([p, depth + 1]);
+      } else if (e.isFile()) {
         const fd = openSync(p, 'r');
         try {
           for (;;) {
@@ -80,19 +94,19 @@ function cbReadFile(p: string, buf: Buffer): Promise<number> {
 }
 
 /** Callback I/O, at most `limit` operations in flight (the reader's RUN_CONCURRENCY is 48). */
-export async function readFloorAsync(root: string, limit = 48): Promise<FloorResult> {
+export async function readFloorAsync(root: string, scope: FloorScope = 'all', limit = 48): Promise<FloorResult> {
   const t0 = performance.now();
   let files = 0;
   let dirs = 0;
   let bytes = 0;
-  const queue: { kind: 'dir' | 'file'; p: string }[] = [{ kind: 'dir', p: root }];
+  const queue: { kind: 'dir' | 'file'; p: string; depth: number }[] = [{ kind: 'dir', p: root, depth: 0 }];
   let active = 0;
   const buffers: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
     const pump = (): void => {
       if (queue.length === 0 && active === 0) return resolve();
       while (active < limit && queue.length > 0) {
-        const job = queue.pop() as { kind: 'dir' | 'file'; p: string };
+        const job = queue.pop() as { kind: 'dir' | 'file'; p: string; depth: number };
         active++;
         const buf = buffers.pop() ?? Buffer.allocUnsafe(CHUNK);
         const work =
@@ -101,8 +115,9 @@ export async function readFloorAsync(root: string, limit = 48): Promise<FloorRes
                 dirs++;
                 for (const e of entries) {
                   const p = path.join(job.p, e.name);
-                  if (e.isDirectory()) queue.push({ kind: 'dir', p });
-                  else if (e.isFile()) queue.push({ kind: 'file', p });
+                  if (e.isDirectory()) {
+                    if (!skipped(scope, job.depth + 1, e.name)) queue.push({ kind: 'dir', p, depth: job.depth + 1 });
+                  } else if (e.isFile()) queue.push({ kind: 'file', p, depth: job.depth + 1 });
                 }
               })
             : cbReadFile(job.p, buf).then((n) => {

@@ -1,6 +1,10 @@
 import { useEffect } from 'react';
 import { DiagnosticsPanel } from './features/diagnostics/DiagnosticsPanel.tsx';
 import { ProjectPicker } from './features/project/ProjectPicker.tsx';
+import { RegistryDock } from './features/registry/RegistryDock.tsx';
+import { useRegistry } from './features/registry/registry-store.ts';
+import { RegistryRoot } from './features/registry/RegistryRoot.tsx';
+import { RegistryView } from './features/registry/RegistryView.tsx';
 import { loadDetail } from './features/run-detail/detail-loader.ts';
 import { RunDetailPanel } from './features/run-detail/RunDetailPanel.tsx';
 import { RunsView } from './features/runs-table/RunsView.tsx';
@@ -16,6 +20,7 @@ export function App() {
   const detailOpen = useApp((s) => s.detailOpen);
   const focus = useApp((s) => s.selection.focus);
   const storeId = useApp((s) => s.storeId);
+  const registryOpen = useRegistry((s) => s.open);
 
   // The detail panel follows the focused run.
   useEffect(() => {
@@ -50,12 +55,12 @@ export function App() {
     <div className="app">
       <TopBar />
       <div className="app-body">
-        <Sidebar />
-        <main className="main">
-          <RunsView />
-        </main>
-        {detailOpen && focus ? <RunDetailPanel /> : null}
+        {!registryOpen ? <Sidebar /> : null}
+        <main className="main">{registryOpen ? <RegistryView /> : <RunsView />}</main>
+        {!registryOpen && detailOpen && focus ? <RunDetailPanel /> : null}
+        {!registryOpen ? <RegistryDock /> : null}
       </div>
+      <RegistryRoot />
       {panel === 'project' ? (
         <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && useApp.getState().setPanel(null)}>
           <ProjectPicker variant="modal" />

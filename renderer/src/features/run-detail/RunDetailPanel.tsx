@@ -7,6 +7,7 @@ type DatasetInput = RunDetail['run']['inputs']['datasets'][number];
 import { exactNumber, formatDuration, formatNumber, formatRelative, formatTime, formatTimeExact } from '../../lib/format.ts';
 import { useApp } from '../../state/store.ts';
 import { ArtifactsBrowser } from '../artifacts/ArtifactsBrowser.tsx';
+import { RunRegistryActions } from '../registry/RunRegistryActions.tsx';
 import { StatusBadge } from '../runs-table/StatusBadge.tsx';
 import { selectIds } from '../runs-table/selection.ts';
 import { closeDetail } from './detail-loader.ts';
@@ -37,6 +38,7 @@ export function RunDetailPanel() {
           <h2 className="detail-title" title={data?.run.runName}>
             {data ? data.run.runName || data.run.runId : detail?.error ? 'Run unavailable' : 'Loading…'}
           </h2>
+          {data ? <RunRegistryActions storeId={data.storeId} runId={data.run.runId} runName={data.run.runName} /> : null}
           <button type="button" className="icon-button" aria-label="Close details" onClick={closeDetail} data-testid="run-detail-close">
             ×
           </button>

@@ -18,6 +18,7 @@ import { currentScope, idsBetween, setVisibleTop } from './runs-loader.ts';
 import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor } from './selection.ts';
 import { selectTableModel, type VisibleRow } from './table-model.ts';
 import { StatusBadge } from './StatusBadge.tsx';
+import { endRunDrag, startRunDrag } from '../registry/run-drag.ts';
 
 export const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 32;
@@ -285,6 +286,10 @@ const Row = memo(function Row({ v, vr, columns, top, width, now, selected, focus
         if (e.shiftKey || e.ctrlKey || e.metaKey) e.preventDefault();
       }}
       onClick={(e) => onClick(e, v, row.runId)}
+      // Drag a run onto a registered model (registry dock) to register it.
+      draggable
+      onDragStart={(e) => startRunDrag(e, row.runId, row.runName)}
+      onDragEnd={endRunDrag}
       data-testid={`run-row-${row.runId}`}
       data-selected={selected}
       data-depth={vr.depth}

@@ -1,4 +1,5 @@
 import { useApp } from '../../state/store.ts';
+import { RegistryNav } from '../registry/RegistryNav.tsx';
 import { IndexingProgress } from './IndexingProgress.tsx';
 
 export function TopBar() {
@@ -28,6 +29,7 @@ export function TopBar() {
           <span className="spinner" /> Opening…
         </span>
       ) : null}
+      <RegistryNav />
       <div className="topbar-spacer" />
       <IndexingProgress />
       <button

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createFileTrackingWriter, type TrackingWriter } from '../writer/tracking-writer.ts';
 import { Raster, type Rgb } from './png.ts';
 
-const DEMO_VERSION = '1';
+const DEMO_VERSION = '2';
 
 export function defaultDemoDir(): string {
   const cache = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
@@ -73,7 +73,7 @@ export async function generateDemo(projectDir: string): Promise<void> {
     });
     const sweep = await writer.createRun({
       experimentId: expId,
-      runName: 'grid-search',
+      runName: 'grid-search (9 trials)',
       userId: 'alice',
       sourceName: 'train.py',
       startTime: clock,
@@ -93,6 +93,23 @@ export async function generateDemo(projectDir: string): Promise<void> {
       tags: { best_run_id: best.runId },
     });
     await writer.endRun(sweep.runId, 'FINISHED', clock);
+    // Cross-validation of the best setting: nested runs (mlflow.parentRunId) under one parent.
+    for (let fold = 0; fold < 3; fold++) {
+      clock += 20_000;
+      const cv = await writer.createRun({
+        experimentId: expId,
+        runName: `cv-fold-${fold}`,
+        userId: 'alice',
+        sourceName: 'train.py',
+        startTime: clock,
+        tags: { ...gitTags(), 'mlflow.parentRunId': sweep.runId },
+      });
+      await writer.logBatch(cv.runId, {
+        params: { fold: String(fold), learning_rate: '0.1', max_depth: '6' },
+        metrics: [{ key: 'val_auc', value: round(best.auc - 0.01 + random() * 0.02), step: 0, timestamp: clock + 5000 }],
+      });
+      await writer.endRun(cv.runId, 'FINISHED', clock + 6000);
+    }
     // One failed trial, as real sweeps have.
     clock += 30_000;
     const failed = await writer.createRun({
@@ -101,7 +118,7 @@ export async function generateDemo(projectDir: string): Promise<void> {
       userId: 'alice',
       sourceName: 'train.py',
       startTime: clock,
-      tags: { ...gitTags(), 'mlflow.parentRunId': sweep.runId },
+      tags: { ...gitTags(), sweep: sweep.runId },
     });
     await writer.logBatch(failed.runId, {
       params: { learning_rate: '1.0', max_depth: '12', n_estimators: '400', subsample: '0.8' },
@@ -138,7 +155,7 @@ async function runTrial(
     userId: 'alice',
     sourceName: 'train.py',
     startTime: now(),
-    tags: { ...gitTags(), 'mlflow.parentRunId': parentRunId, model_family: 'gbdt' },
+    tags: { ...gitTags(), model_family: 'gbdt', sweep: parentRunId },
   });
   // A plausible response surface: best near lr 0.1, depth 6; deep trees overfit at high lr.
   const quality = 0.93 - 0.5 * (Math.log10(lr) + 1) ** 2 * 0.08 - ((depth - 6) / 2) ** 2 * 0.01 - (lr > 0.2 && depth > 6 ? 0.02 : 0);

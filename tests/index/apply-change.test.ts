@@ -198,6 +198,35 @@ describe('several stores', () => {
     expect(ix.stats().runs).toBe(1);
   });
 
+  it('a snapshot delivered in parts (streaming load) ends as applySnapshot would leave it', async () => {
+    const snap = fixtureSnapshot('kitchen-sink', '/ks');
+    ix.applySnapshot(snapshot('/ks', { runs: [run('stale')] }));
+    ix.beginSnapshot(snap.info);
+    expect(ids('/ks')).toEqual([]);
+    const [first, ...rest] = snap.runs;
+    ix.addSnapshotRuns('/ks', [first!]);
+    // Runs are queryable as soon as their batch is in.
+    expect(ix.queryRuns({ storeId: '/ks', experimentIds: [], lifecycle: 'all' }).total).toBe(1);
+    ix.addSnapshotRuns('/ks', rest.slice(0, 3));
+    // A run delivered twice: the later record wins, as in one snapshot.
+    ix.addSnapshotRuns('/ks', [{ ...first!, runName: 'again' }]);
+    ix.endSnapshot({ ...snap, runs: rest.slice(3) });
+    const whole = await createRunIndex();
+    try {
+      whole.applySnapshot({ ...snap, runs: [...rest, { ...first!, runName: 'again' }] });
+      const all = (x: RunIndex) => x.queryRuns({ storeId: '/ks', experimentIds: [], lifecycle: 'all', orderBy: ['attributes.run_id'], limit: 1000 });
+      expect(all(ix)).toEqual(all(whole));
+      expect(ix.listExperiments({ storeId: '/ks', lifecycle: 'all' })).toEqual(whole.listExperiments({ storeId: '/ks', lifecycle: 'all' }));
+      expect(ix.listColumns({ storeId: '/ks', experimentIds: [] })).toEqual(whole.listColumns({ storeId: '/ks', experimentIds: [] }));
+      expect(ix.listRegisteredModels({})).toEqual(whole.listRegisteredModels({}));
+      expect(ix.listLoggedModels({ storeId: '/ks', includeDeleted: true })).toEqual(whole.listLoggedModels({ storeId: '/ks', includeDeleted: true }));
+      for (const r of snap.runs) expect(ix.getRun({ storeId: '/ks', runId: r.runId })).toEqual(whole.getRun({ storeId: '/ks', runId: r.runId }));
+    } finally {
+      whole.close();
+    }
+    expect(() => ix.addSnapshotRuns('/nope', [])).toThrow(/no snapshot begun/);
+  });
+
   it('survives many changes: slots and keys are reused correctly', () => {
     ix.applySnapshot(snapshot('/s', { runs: Array.from({ length: 50 }, (_, i) => run(`r${i}`, { startTime: i, metrics: { m: i } })) }));
     for (let round = 0; round < 5; round++) {

@@ -74,6 +74,9 @@ export async function createRunIndex(options: RunIndexOptions = {}): Promise<Run
   };
   return {
     applySnapshot: (snap: StoreSnapshot) => (open(), ingest.applySnapshot(snap)),
+    beginSnapshot: (info) => (open(), ingest.beginSnapshot(info)),
+    addSnapshotRuns: (storeId, runs) => (open(), ingest.addSnapshotRuns(storeId, runs)),
+    endSnapshot: (snap) => (open(), ingest.endSnapshot(snap)),
     applyChange: (storeId: string, change: StoreChange) => (open(), ingest.applyChange(storeId, change)),
     removeStore: (storeId) => (open(), ingest.removeStore(storeId)),
     listStores: () => (open(), queries.listStores()),

@@ -69,26 +69,51 @@ export class Ingester {
   }
 
   applySnapshot(snap: StoreSnapshot): void {
-    const table = new RunTable(snap.runs.length);
-    const sid = this.transaction(snap.info.id, () => {
-      const sid = this.upsertStore(snap.info);
+    this.beginSnapshot(snap.info, snap.runs.length);
+    this.endSnapshot(snap);
+  }
+
+  /**
+   * First part of a snapshot delivered in parts (a streaming load): empties the store. Queries
+   * see its runs arrive batch by batch.
+   */
+  beginSnapshot(info: StoreInfo, expectedRuns = 0): void {
+    const sid = this.transaction(info.id, () => {
+      const sid = this.upsertStore(info);
       this.clearStore(sid);
-      for (const exp of snap.experiments) this.upsertExperiment(sid, exp);
-      // A reader should never report one run id twice, but a hand-copied run folder can do it;
-      // the later record wins instead of the unique index aborting the whole snapshot.
-      const seen = new Set<string>();
-      for (const run of snap.runs) {
-        if (seen.has(run.runId)) this.deleteRun(sid, run.runId);
-        seen.add(run.runId);
+      return sid;
+    });
+    this.x.tables.set(sid, new RunTable(expectedRuns));
+  }
+
+  /** Adds a batch of runs of a snapshot being delivered in parts. */
+  addSnapshotRuns(storeId: string, runs: readonly Run[]): void {
+    const sid = this.x.sids.get(storeId);
+    const table = sid === undefined ? undefined : this.x.tables.get(sid);
+    if (sid === undefined || table === undefined) throw new Error(`index: runs for store ${storeId}, which has no snapshot begun`);
+    // The table is already installed: if this throws, transaction() purges the store with it.
+    this.transaction(storeId, () => {
+      for (const run of runs) {
+        // A reader should never report one run id twice, but a hand-copied run folder can do it;
+        // the later record wins instead of the unique index aborting the whole snapshot.
+        if (table.slotOf.has(run.runId)) this.deleteRun(sid, run.runId);
         table.upsert(run, this.insertRun(sid, run));
       }
       this.flushRows();
       this.flushCounts(sid);
+    });
+  }
+
+  /** Last part: the experiments, logged models and registry (and any runs the snapshot holds). */
+  endSnapshot(snap: StoreSnapshot): void {
+    if (snap.runs.length > 0) this.addSnapshotRuns(snap.info.id, snap.runs);
+    const sid = this.x.sids.get(snap.info.id);
+    if (sid === undefined) throw new Error(`index: store ${snap.info.id} has no snapshot begun`);
+    this.transaction(snap.info.id, () => {
+      for (const exp of snap.experiments) this.upsertExperiment(sid, exp);
       for (const m of snap.loggedModels) this.upsertLoggedModel(sid, m);
       this.replaceRegistry(sid, snap.registry);
-      return sid;
     });
-    this.x.tables.set(sid, table);
   }
 
   applyChange(storeId: string, change: StoreChange): void {

@@ -65,6 +65,14 @@ export interface RunRow {
 export interface RunIndex {
   /** Replaces everything the index holds for `snap.info.id`. */
   applySnapshot(snap: StoreSnapshot): void;
+  /**
+   * applySnapshot in parts, for a streaming load (LoadOptions.onRuns): beginSnapshot empties the
+   * store, addSnapshotRuns indexes one batch of runs (queries see them at once), endSnapshot
+   * writes the experiments, logged models and registry, and any runs the snapshot itself holds.
+   */
+  beginSnapshot(info: StoreInfo): void;
+  addSnapshotRuns(storeId: string, runs: readonly Run[]): void;
+  endSnapshot(snap: StoreSnapshot): void;
   /** Applies a reader's refresh result; the store must have been loaded with applySnapshot. */
   applyChange(storeId: string, change: StoreChange): void;
   removeStore(storeId: string): void;

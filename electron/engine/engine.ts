@@ -58,6 +58,9 @@ interface OpenStore {
 
 export type { IndexChangedEvent, IndexProgressEvent };
 
+/** What the watcher needs of a run. */
+type WatchedRunInfo = Pick<Run, 'experimentId' | 'runId' | 'status'>;
+
 export class Engine {
   readonly events = new EventEmitter<EngineEvents>();
   private stores = new Map<string, OpenStore>();
@@ -106,16 +109,33 @@ export class Engine {
   async addStore(info: StoreInfo): Promise<void> {
     if (this.stores.has(info.id)) return;
     const reader = info.kind === 'file' ? createFileStoreReader(info) : createSqliteStoreReader(info);
-    const snap = await reader.load({
-      onProgress: (done, total) => this.events.emit('indexProgress', { storeId: info.id, phase: 'reading', done, total }),
-    });
-    this.events.emit('indexProgress', {
-      storeId: info.id,
-      phase: 'indexing',
-      done: snap.runs.length,
-      total: snap.runs.length,
-    });
-    this.index.applySnapshot(snap);
+    const watching = this.options.watch !== false;
+    // Runs are indexed batch by batch as the reader hands them over (a reader that does not stream
+    // returns them all in the snapshot): the Run objects of a big store never all exist at once,
+    // which is what keeps a 100k-run load within its memory budget. The watcher only needs these
+    // three fields per run (the strings are the ones the index keeps anyway).
+    const streamed: WatchedRunInfo[] = [];
+    let indexed = 0;
+    let snap: StoreSnapshot;
+    this.index.beginSnapshot(info);
+    try {
+      snap = await reader.load({
+        onProgress: (done, total) => this.events.emit('indexProgress', { storeId: info.id, phase: 'reading', done, total }),
+        onRuns: (runs) => {
+          this.index.addSnapshotRuns(info.id, runs);
+          indexed += runs.length;
+          if (watching) for (const r of runs) streamed.push({ experimentId: r.experimentId, runId: r.runId, status: r.status });
+        },
+      });
+      const total = indexed + snap.runs.length;
+      this.events.emit('indexProgress', { storeId: info.id, phase: 'indexing', done: indexed, total });
+      this.index.endSnapshot(snap);
+    } catch (e) {
+      this.index.removeStore(info.id);
+      await reader.close();
+      throw e;
+    }
+    const runCount = indexed + snap.runs.length;
     const open: OpenStore = {
       info,
       reader,
@@ -126,12 +146,12 @@ export class Engine {
       experiments: snap.experiments,
     };
     this.stores.set(info.id, open);
-    if (this.options.watch !== false) await this.startWatching(open, snap);
-    this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: snap.runs.length, total: snap.runs.length });
+    if (watching) await this.startWatching(open, streamed.length > 0 ? [...streamed, ...snap.runs] : snap.runs);
+    this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: runCount, total: runCount });
     this.bump(info.id, { experimentIds: snap.experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
   }
 
-  private async startWatching(open: OpenStore, snap: StoreSnapshot): Promise<void> {
+  private async startWatching(open: OpenStore, runs: readonly WatchedRunInfo[]): Promise<void> {
     const { info } = open;
     const common = {
       polling: this.options.polling,
@@ -147,7 +167,7 @@ export class Engine {
     if (info.kind === 'file') {
       open.watcher = new FileStoreWatch(
         { ...common, root: info.path, watchBudget: this.options.watchBudget, coldPollMs: this.options.coldPollMs },
-        this.watchedRuns(open, snap.runs),
+        this.watchedRuns(open, runs),
       );
     } else {
       open.watcher = new StoreWatcher({ ...common, paths: [info.path, `${info.path}-wal`, `${info.path}-journal`] });
@@ -156,7 +176,7 @@ export class Engine {
   }
 
   /** Run folders of live experiments, and whether training is writing to them. */
-  private watchedRuns(open: OpenStore, runs: readonly Run[]): WatchedRun[] {
+  private watchedRuns(open: OpenStore, runs: readonly WatchedRunInfo[]): WatchedRun[] {
     const active = new Set(open.experiments.filter((e) => e.lifecycleStage === 'active').map((e) => e.experimentId));
     return runs
       .filter((r) => active.has(r.experimentId))

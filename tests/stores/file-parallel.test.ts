@@ -103,3 +103,40 @@ describe('file store: two-thread load', () => {
     expect((await reader.getMetricHistory(runId(700), 'loss')).slice(-2).map((p) => p.step)).toEqual([7, 1000]);
   });
 });
+
+describe('file store: streaming load and the bounded refresh cache', () => {
+  it('onRuns hands every run over in batches, and the snapshot then holds none', async () => {
+    const one = await new FileStoreReader(fileStoreInfo(root), { workerUrl: null }).load();
+    const reader = new FileStoreReader(fileStoreInfo(root), { waitForHelper: true });
+    const batches: number[] = [];
+    const streamed: StoreSnapshot['runs'] = [];
+    const snap = await reader.load({
+      onRuns: (runs) => {
+        batches.push(runs.length);
+        streamed.push(...runs);
+      },
+    });
+    expect(reader.lastLoad?.helperRuns).toBeGreaterThan(0);
+    expect(snap.runs).toEqual([]);
+    expect(batches.length).toBeGreaterThan(1);
+    expect(canonical({ ...snap, runs: streamed })).toEqual(canonical(one));
+  });
+
+  it('runs beyond the hot limit go cold and are re-read whole on their next change', async () => {
+    const reader = new FileStoreReader(fileStoreInfo(root), { maxHotRuns: 2 });
+    const mirror = Mirror.of(await reader.load());
+    const file = (i: number) => path.join(root, EXP, runId(i), 'metrics', 'loss');
+    const order = [3, 4, 5, 3, 6, 4, 3, 3];
+    for (const [k, i] of order.entries()) {
+      appendFileSync(file(i), `1795697999999 ${k} ${2000 + k}\n`);
+      const change = await reader.refresh([file(i)]);
+      mirror.apply(change);
+      expect(change.runs.map((r) => [r.runId, r.metrics.loss?.step])).toEqual([[runId(i), 2000 + k]]);
+      // Unchanged since: a hot run reports nothing.
+      expect((await reader.refresh([file(i)])).runs).toEqual([]);
+    }
+    const fresh = await new FileStoreReader(fileStoreInfo(root), { workerUrl: null }).load();
+    expect(mirror.canonical()).toEqual(Mirror.of(fresh).canonical());
+    expect(diagLines(root, reader.diagnostics())).toEqual(diagLines(root, fresh.diagnostics));
+  });
+});

@@ -17,6 +17,13 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
   /** Lets a long first load give the event loop back (queries stay responsive). */
   signal?: AbortSignal;
+  /**
+   * Streaming: when given, a reader that supports it hands runs over in batches as they are read
+   * and leaves them out of the snapshot it returns, so a big store's Run objects never all exist
+   * at once (the engine indexes each batch). Readers without streaming ignore it and return every
+   * run in the snapshot: callers must index both.
+   */
+  onRuns?: (runs: Run[]) => void;
 }
 
 /**

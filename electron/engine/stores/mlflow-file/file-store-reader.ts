@@ -3,9 +3,19 @@
 // One cold `load()` walks the whole tree: in short synchronous slices while the storage answers
 // fast (helped, for big stores, by a second thread: load-worker.ts), with many asynchronous reads
 // in flight once it proves slow (fs-util.ts). Afterwards the reader keeps a compact per-run cache
-// (the assembled Run and, per metric file, the byte offset read so far and the running latest
-// point) so that `refresh()` re-reads only what the changed paths touch. The invariant the tests
-// check: whatever sequence of refreshes, the state equals a fresh load.
+// so that `refresh()` re-reads only what the changed paths touch. The invariant the tests check:
+// whatever sequence of refreshes, the state equals a fresh load.
+//
+// Memory: the cache must stay small next to the index, which already holds every run (a 100k-run
+// store's Run objects and metric states took ~400 MB of heap when the reader kept them all). So a
+// run is *cold* after a load — only its folder (experiment + id) and dataset references are kept —
+// and a change to a cold run re-reads its folder whole (about 30 small files, well under a
+// millisecond on a local disk), which is also exactly what a fresh load would read. That run is
+// then *hot*: its Run, meta and per-metric-file states (byte offset, running latest point) are
+// kept, so the next appends to its metric files are read incrementally from the last offset. At
+// most MAX_HOT runs are hot (the least recently changed go cold again): training writes to a few
+// runs at a time. A load can also hand its runs over in batches as they are read (`onRuns`), so
+// the engine indexes a big store without all its Run objects existing at once.
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
@@ -80,6 +90,11 @@ const BATCH = 64;
 const PARALLEL_MIN_RUNS = 2000;
 /** The helper thread's module; null disables it (e.g. a bundle that does not ship it). */
 const DEFAULT_WORKER_URL = new URL('./load-worker.ts', import.meta.url);
+/** Runs whose full state is kept for incremental refreshes (see the file comment). */
+const MAX_HOT = 512;
+/** Runs per `onRuns` call of a streaming load. */
+const STREAM_BATCH = 256;
+const NO_REFS: readonly string[] = Object.freeze([]);
 
 interface ExpEntry {
   id: string;
@@ -92,15 +107,30 @@ interface ExpEntry {
   datasets: Map<string, Promise<DatasetMeta | null>>;
 }
 
+/** A run as the cache keeps it: its folder is `<exp.dir>/<runId>`. */
 interface RunEntry {
   runId: string;
-  expId: string;
-  dir: string;
+  exp: ExpEntry;
+  /** Dataset ids the run's inputs point to (re-read when one of them changes). */
+  datasetRefs: readonly string[];
+  /** Kept only for runs a refresh touched; null: the next change re-reads the folder whole. */
+  hot: HotRun | null;
+}
+
+/** Everything incremental refreshes of one run need. */
+interface HotRun {
   meta: RunMeta;
   run: Run;
   metricStates: Map<string, RunMetricState>;
-  /** Dataset ids the run's inputs point to (re-read when one of them changes). */
+}
+
+/** One run folder read whole. */
+interface ReadRun extends HotRun {
   datasetRefs: string[];
+}
+
+function runDir(entry: RunEntry): string {
+  return path.join(entry.exp.dir, entry.runId);
 }
 
 interface ModelEntry {
@@ -213,6 +243,8 @@ export interface FileStoreReaderOptions {
   workerUrl?: URL | null;
   /** Let the helper thread start before this thread takes batches (tests: a deterministic split). */
   waitForHelper?: boolean;
+  /** How many runs keep their full state for incremental refreshes (default MAX_HOT). */
+  maxHotRuns?: number;
 }
 
 export class FileStoreReader implements StoreReader {
@@ -221,6 +253,8 @@ export class FileStoreReader implements StoreReader {
   private readonly book: DiagBook;
   private exps = new Map<string, ExpEntry>();
   private runs = new Map<string, RunEntry>();
+  /** Hot runs, least recently changed first. */
+  private hotRuns = new Set<RunEntry>();
   private models = new Map<string, ModelEntry>();
   private registry: RegisteredModel[] = [];
   private queue: Promise<unknown> = Promise.resolve();
@@ -230,6 +264,7 @@ export class FileStoreReader implements StoreReader {
 
   private readonly workerUrl: URL | null;
   private readonly waitForHelper: boolean;
+  private readonly maxHot: number;
   /** How the last load went (for tests and benchmarks): the I/O mode and runs read by the helper. */
   lastLoad: { io: 'sync' | 'async'; helperRuns: number } | null = null;
 
@@ -244,6 +279,7 @@ export class FileStoreReader implements StoreReader {
     if (options.io === 'async') this.io = asyncIo;
     this.workerUrl = options.workerUrl === undefined ? DEFAULT_WORKER_URL : options.workerUrl;
     this.waitForHelper = options.waitForHelper ?? false;
+    this.maxHot = Math.max(1, options.maxHotRuns ?? MAX_HOT);
   }
 
   /** load and refresh mutate the cache: they run one at a time, in call order. */
@@ -266,7 +302,7 @@ export class FileStoreReader implements StoreReader {
     if (!entry) return [];
     const segments = key.split('/');
     if (!segments.every(isSafeName)) return [];
-    return readRunMetricHistory(this.io, path.join(entry.dir, 'metrics', ...segments));
+    return readRunMetricHistory(this.io, path.join(runDir(entry), 'metrics', ...segments));
   }
 
   diagnostics() {
@@ -277,15 +313,16 @@ export class FileStoreReader implements StoreReader {
     await this.queue;
     this.exps.clear();
     this.runs.clear();
+    this.hotRuns.clear();
     this.models.clear();
     this.registry = [];
   }
 
-  private snapshot(): StoreSnapshot {
+  private snapshot(runs: Run[]): StoreSnapshot {
     return {
       info: this.info,
       experiments: [...this.exps.values()].map((e) => e.exp),
-      runs: [...this.runs.values()].map((r) => r.run),
+      runs,
       loggedModels: [...this.models.values()].map((m) => m.model),
       registry: this.registry,
       diagnostics: this.book.all(),
@@ -295,10 +332,11 @@ export class FileStoreReader implements StoreReader {
   // ---- load ------------------------------------------------------------------------------------
 
   private async doLoad(options: LoadOptions): Promise<StoreSnapshot> {
-    const { onProgress, signal } = options;
+    const { onProgress, signal, onRuns } = options;
     signal?.throwIfAborted();
     this.exps.clear();
     this.runs.clear();
+    this.hotRuns.clear();
     this.models.clear();
     this.registry = [];
     this.book.reset();
@@ -321,9 +359,24 @@ export class FileStoreReader implements StoreReader {
     const total = runJobs.length;
     let done = 0;
     onProgress?.(0, total);
+    // Without onRuns the runs are collected for the snapshot; with it, handed over in batches.
+    const collected: Run[] = [];
+    let pending: Run[] = [];
+    const deliver = (run: Run): void => {
+      if (!onRuns) {
+        collected.push(run);
+        return;
+      }
+      pending.push(run);
+      if (pending.length >= STREAM_BATCH) {
+        const batch = pending;
+        pending = [];
+        onRuns(batch);
+      }
+    };
     const readOne = async ({ exp, name }: { exp: ExpEntry; name: string }) => {
-      const entry = await this.readRunFull(exp, name, true);
-      if (entry) this.addRun(exp, entry);
+      const r = await this.readRunFull(exp, name, true);
+      if (r && this.addRun(exp, name, r.datasetRefs, null)) deliver(r.run);
       done++;
     };
     // Runs are handed out in batches from a shared counter, to this thread and (for big stores) a
@@ -336,7 +389,7 @@ export class FileStoreReader implements StoreReader {
     const helper =
       this.io === this.syncIo && total >= PARALLEL_MIN_RUNS && this.workerUrl !== null
         ? startHelper(this.workerUrl, this.info, runJobs, counter, (payload) => {
-            const n = this.importBatch(payload);
+            const n = this.importBatch(payload, deliver);
             done += n;
             helperRuns += n;
           })
@@ -396,6 +449,8 @@ export class FileStoreReader implements StoreReader {
         await helper.stop();
       }
     }
+    if (onRuns && pending.length > 0) onRuns(pending);
+    pending = [];
     onProgress?.(done, total);
     this.lastLoad = { io: this.io.sync ? 'sync' : 'async', helperRuns };
 
@@ -404,7 +459,7 @@ export class FileStoreReader implements StoreReader {
       if (m) this.addModel(exp, m);
     });
     this.registry = await this.readRegistryNow();
-    return this.snapshot();
+    return this.snapshot(collected);
   }
 
   /** Where each experiment lives: `mlruns/<id>` wins over `.trash/<id>`, as in MLflow's lookup. */
@@ -531,17 +586,44 @@ export class FileStoreReader implements StoreReader {
     return l.entries.filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.')).map((e) => e.name);
   }
 
-  private addRun(exp: ExpEntry, entry: RunEntry): boolean {
-    const other = this.runs.get(entry.runId);
-    if (other && other.dir !== entry.dir) {
+  /** Caches a run (cold when `hot` is null); false when another folder has its id. */
+  private addRun(exp: ExpEntry, runId: string, datasetRefs: readonly string[], hot: HotRun | null): boolean {
+    const other = this.runs.get(runId);
+    if (other && other.exp.dir !== exp.dir) {
+      const dir = path.join(exp.dir, runId);
       const c = this.book.collector();
-      c.add(entry.dir, `run id also present in ${other.dir} (this copy skipped)`);
-      this.book.set(`${entry.dir}#dup`, c.list);
+      c.add(dir, `run id also present in ${runDir(other)} (this copy skipped)`);
+      this.book.set(`${dir}#dup`, c.list);
       return false;
     }
-    this.runs.set(entry.runId, entry);
-    exp.runIds.add(entry.runId);
+    if (other) this.hotRuns.delete(other);
+    const entry: RunEntry = {
+      runId,
+      exp,
+      datasetRefs: datasetRefs.length > 0 ? datasetRefs : NO_REFS,
+      hot,
+    };
+    this.runs.set(runId, entry);
+    exp.runIds.add(runId);
+    if (hot !== null) this.touchHot(entry);
     return true;
+  }
+
+  /** Marks a hot run as just changed; the least recently changed beyond MAX_HOT go cold. */
+  private touchHot(entry: RunEntry): void {
+    this.hotRuns.delete(entry);
+    this.hotRuns.add(entry);
+    for (const old of this.hotRuns) {
+      if (this.hotRuns.size <= this.maxHot) break;
+      old.hot = null;
+      this.hotRuns.delete(old);
+    }
+  }
+
+  private forgetRun(entry: RunEntry): void {
+    if (this.runs.get(entry.runId) === entry) this.runs.delete(entry.runId);
+    entry.exp.runIds.delete(entry.runId);
+    this.hotRuns.delete(entry);
   }
 
   private addModel(exp: ExpEntry, m: ModelEntry): void {
@@ -561,21 +643,20 @@ export class FileStoreReader implements StoreReader {
         exp = { id: job.expId, dir: job.expDir, trashed: job.trashed, exp: PLACEHOLDER_EXPERIMENT, runIds: new Set(), modelIds: new Set(), datasets: new Map() };
         this.exps.set(job.expId, exp);
       }
-      const e = await this.readRunFull(exp, job.name, true);
-      if (e) runs.push({ expId: e.expId, dir: e.dir, meta: e.meta, run: e.run, refs: e.datasetRefs, states: [...e.metricStates] });
+      const r = await this.readRunFull(exp, job.name, true);
+      // Loaded runs are cold (file comment): their metric states are not sent.
+      if (r) runs.push({ expId: exp.id, run: r.run, refs: r.datasetRefs });
     }
     return { runs, count: jobs.length, diagnostics: this.book.scopes() };
   }
 
   /** Main side: takes a helper batch into the cache; returns how many run folders it covered. */
-  private importBatch(p: BatchPayload): number {
+  private importBatch(p: BatchPayload, deliver: (run: Run) => void): number {
     for (const [scope, list] of p.diagnostics) this.book.set(scope, list);
     for (const t of p.runs) {
       const exp = this.exps.get(t.expId);
       if (!exp) continue;
-      const states = new Map<string, RunMetricState>();
-      for (const [k, st] of t.states) states.set(k, Object.assign(new RunMetricState(), st));
-      this.addRun(exp, { runId: t.run.runId, expId: t.expId, dir: t.dir, meta: t.meta, run: t.run, metricStates: states, datasetRefs: t.refs });
+      if (this.addRun(exp, t.run.runId, t.refs, null)) deliver(t.run);
     }
     return p.count;
   }
@@ -586,7 +667,7 @@ export class FileStoreReader implements StoreReader {
    * Reads a run folder whole; null when it is not a readable run (diagnostic recorded). `fresh`:
    * during a load the book is empty, and clearing scopes per run would cost O(diagnostics) each.
    */
-  private async readRunFull(exp: ExpEntry, name: string, fresh = false): Promise<RunEntry | null> {
+  private async readRunFull(exp: ExpEntry, name: string, fresh = false): Promise<ReadRun | null> {
     const dir = path.join(exp.dir, name);
     if (!fresh) this.book.clearUnder(dir);
     const l = await listDir(this.io, dir);
@@ -611,9 +692,6 @@ export class FileStoreReader implements StoreReader {
       has.has('outputs') ? this.readOutputs(dir) : [],
     ]);
     return {
-      runId: name,
-      expId: exp.id,
-      dir,
       meta,
       metricStates: states,
       datasetRefs: inputs.refs,
@@ -1029,7 +1107,7 @@ export class FileStoreReader implements StoreReader {
         const r = this.runs.get(runId);
         if (!r) continue;
         if (ep.allDatasets || r.datasetRefs.some((d) => ep.datasets.has(d))) {
-          runPlanOf(ep, path.basename(r.dir)).inputs = true;
+          runPlanOf(ep, r.runId).inputs = true;
         }
       }
     }
@@ -1050,9 +1128,10 @@ export class FileStoreReader implements StoreReader {
     ch.removedExperiments.add(exp.id);
     for (const runId of exp.runIds) {
       const r = this.runs.get(runId);
-      if (r && r.expId === exp.id) {
+      if (r && r.exp.id === exp.id) {
         this.runs.delete(runId);
-        this.book.clearUnder(r.dir);
+        this.hotRuns.delete(r);
+        this.book.clearUnder(runDir(r));
         ch.removedRuns.add(runId);
       }
     }
@@ -1079,9 +1158,10 @@ export class FileStoreReader implements StoreReader {
     this.exps.set(id, fresh);
     ch.experiments.set(id, fresh.exp);
     const children = await this.listExperimentChildren(fresh);
+    // Possibly thousands of runs (an experiment restored from .trash): cached cold.
     await runPool(children.runs, RUN_CONCURRENCY, async (name) => {
-      const entry = await this.readRunFull(fresh, name);
-      if (entry && this.addRun(fresh, entry)) ch.runs.set(entry.runId, entry.run);
+      const r = await this.readRunFull(fresh, name);
+      if (r && this.addRun(fresh, name, r.datasetRefs, null)) ch.runs.set(name, r.run);
     });
     await runPool(children.models, SMALL_CONCURRENCY, async (name) => {
       const m = await this.readLoggedModel(fresh, name);
@@ -1110,38 +1190,36 @@ export class FileStoreReader implements StoreReader {
   private async refreshRun(exp: ExpEntry, name: string, rp: RunPlan, ch: ChangeBuilder): Promise<void> {
     const dir = path.join(exp.dir, name);
     const known = this.runs.get(name);
-    const entry = known && known.dir === dir ? known : undefined;
-    const remove = () => {
-      if (entry) {
-        this.runs.delete(name);
-        exp.runIds.delete(name);
-        ch.removedRuns.add(name);
-      }
-    };
-    if (!entry || rp.full || !(await isDir(this.io, dir))) {
-      if (entry) {
-        this.runs.delete(name);
-        exp.runIds.delete(name);
-      }
+    const entry = known && known.exp.dir === exp.dir ? known : undefined;
+    const hot = entry?.hot ?? null;
+    const touched = rp.meta || rp.params || rp.tags || rp.inputs || rp.outputs || rp.metricsList || rp.metricKeys.size > 0;
+    // Only paths that do not feed the record (artifacts/): nothing to re-read for a known run.
+    if (entry && !touched && !rp.full) return;
+    // A cold run has no state to update: re-read whole (what a fresh load would read), kept hot.
+    if (!entry || hot === null || rp.full || !(await isDir(this.io, dir))) {
+      if (entry) this.forgetRun(entry);
       const fresh = await this.readRunFull(exp, name);
       if (fresh === null) {
         if (entry) ch.removedRuns.add(name);
         return;
       }
-      if (this.addRun(exp, fresh)) ch.runs.set(name, fresh.run);
+      const { datasetRefs, ...state } = fresh;
+      if (this.addRun(exp, name, datasetRefs, state)) ch.runs.set(name, fresh.run);
       return;
     }
+    this.touchHot(entry);
     if (rp.meta) {
       const meta = await this.readRunMeta(dir, exp, name);
       if (meta === null) {
-        remove();
+        this.forgetRun(entry);
+        ch.removedRuns.add(name);
         for (const part of ['params', 'tags', 'metrics', 'inputs', 'outputs', 'dup']) this.book.clear(`${dir}#${part}`);
         this.book.clearUnder(path.join(dir, 'metrics'));
         return;
       }
-      entry.meta = meta;
+      hot.meta = meta;
     }
-    let { params, tags, metrics, inputs, outputs } = entry.run;
+    let { params, tags, metrics, inputs, outputs } = hot.run;
     let changed = rp.meta || rp.params || rp.tags || rp.inputs || rp.outputs;
     const jobs: Promise<void>[] = [];
     if (rp.params) jobs.push(this.readRunKeys(dir, 'params', 'param').then((v) => void (params = v)));
@@ -1161,19 +1239,19 @@ export class FileStoreReader implements StoreReader {
         (async () => {
           let status = rp.metricsList
             ? METRICS_RELIST
-            : await this.readRunMetrics(dir, entry.metricStates, true, [...rp.metricKeys]);
-          if (status & METRICS_RELIST) status |= await this.readRunMetrics(dir, entry.metricStates, true, null);
+            : await this.readRunMetrics(dir, hot.metricStates, true, [...rp.metricKeys]);
+          if (status & METRICS_RELIST) status |= await this.readRunMetrics(dir, hot.metricStates, true, null);
           if (status & METRICS_CHANGED) {
             changed = true;
-            metrics = sortedMetrics(entry.metricStates);
+            metrics = sortedMetrics(hot.metricStates);
           }
         })(),
       );
     }
     await Promise.all(jobs);
     if (!changed) return;
-    entry.run = assembleRun(name, entry.meta, { params, tags, metrics, inputs, outputs });
-    ch.runs.set(name, entry.run);
+    hot.run = assembleRun(name, hot.meta, { params, tags, metrics, inputs, outputs });
+    ch.runs.set(name, hot.run);
   }
 }
 
@@ -1222,11 +1300,8 @@ export interface HelperJob {
 
 interface TransferRun {
   expId: string;
-  dir: string;
-  meta: RunMeta;
   run: Run;
   refs: string[];
-  states: [string, RunMetricState][];
 }
 
 export interface BatchPayload {

@@ -28,8 +28,8 @@ export type Task =
       iterations: number;
       warmup: number;
       /**
-       * Split the (last) load into reading and indexing: at the engine's `indexing` progress event
-       * (reader done, index not yet fed) and at `ready`, force a GC and record memory. The GC time
+       * Memory marks of the (last) load: at the engine's `indexing` progress event (runs read and,
+       * for a streaming reader, already indexed) and at `ready`, force a GC and record memory. The GC time
        * is excluded from the reported load time.
        */
       phases?: boolean;
@@ -104,7 +104,8 @@ async function openOnce(
     };
     const partial: Partial<PhaseMarks> = {};
     // indexProgress is emitted synchronously by Engine.addStore: `indexing` right after the
-    // reader's load() and before index.applySnapshot, `ready` right after it (no watcher here).
+    // reader's load() (whose runs were indexed as they streamed in) and before the experiments,
+    // models and registry are written, `ready` right after that (no watcher here).
     engine.events.on('indexProgress', (p) => {
       if (p.phase === 'indexing') {
         partial.readMs = performance.now() - t0 - gcMs;

@@ -1,14 +1,16 @@
 // The one zustand store, in slices (architecture.md): status (backend + project), facets
-// (persisted view settings), view (ephemeral selection and panels), runs (table data), detail.
+// (persisted view settings), view (ephemeral selection and panels), runs (table data), detail,
+// compare (the compare views' data; their settings are facets).
 import { create } from 'zustand';
 import { persist, type PersistStorage } from 'zustand/middleware';
+import { createCompareSlice, type CompareSlice } from './compare-slice.ts';
 import { createDetailSlice, type DetailSlice } from './detail-slice.ts';
 import { createFacetsSlice, type FacetsSlice } from './facets-slice.ts';
 import { createRunsSlice, type RunsSlice } from './runs-slice.ts';
 import { createStatusSlice, type StatusSlice } from './status-slice.ts';
 import { createViewSlice, type ViewSlice } from './view-slice.ts';
 
-export type AppState = StatusSlice & FacetsSlice & ViewSlice & RunsSlice & DetailSlice;
+export type AppState = StatusSlice & FacetsSlice & ViewSlice & RunsSlice & DetailSlice & CompareSlice;
 
 export const FACETS_STORAGE_KEY = 'runsight.facets.v1';
 
@@ -56,6 +58,7 @@ export const useApp = create<AppState>()(
       ...createViewSlice(...a),
       ...createRunsSlice(...a),
       ...createDetailSlice(...a),
+      ...createCompareSlice(...a),
     }),
     {
       name: FACETS_STORAGE_KEY,

@@ -117,7 +117,9 @@ function DropTarget({
       onDragOver={(e) => {
         if (!accepts(e)) return;
         e.preventDefault();
-        e.dataTransfer.dropEffect = w.canWrite ? 'copy' : 'none';
+        // Accepted even when the store is read-only: the drop then says why (a 'none' effect
+        // would only show a forbidden cursor, with no reason).
+        e.dataTransfer.dropEffect = 'copy';
         setOver(true);
       }}
       onDragLeave={(e) => {

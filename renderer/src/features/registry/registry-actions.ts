@@ -9,12 +9,12 @@ export async function setDescription(storeId: string, name: string, version: num
   return (await act(storeId, () => call('updateRegistryDescription', { storeId, name, version, description }))).ok;
 }
 
-export async function setTag(storeId: string, name: string, version: number | null, key: string, value: string): Promise<boolean> {
-  return (await act(storeId, () => call('setRegistryTag', { storeId, name, version, key, value }))).ok;
+export async function setTag(storeId: string, name: string, version: number | null, key: string, value: string, success?: string): Promise<boolean> {
+  return (await act(storeId, () => call('setRegistryTag', { storeId, name, version, key, value }), success ? { success: () => success } : {})).ok;
 }
 
-export async function deleteTag(storeId: string, name: string, version: number | null, key: string): Promise<boolean> {
-  return (await act(storeId, () => call('deleteRegistryTag', { storeId, name, version, key }))).ok;
+export async function deleteTag(storeId: string, name: string, version: number | null, key: string, success?: string): Promise<boolean> {
+  return (await act(storeId, () => call('deleteRegistryTag', { storeId, name, version, key }), success ? { success: () => success } : {})).ok;
 }
 
 /** Sets or moves the alias (one action: an alias names one version per model). */
@@ -48,5 +48,7 @@ export async function deleteVersion(storeId: string, name: string, version: numb
 
 /** The approval rule is an ordinary model tag (so MLflow keeps it), removed when turned off. */
 export async function setPolicy(storeId: string, name: string, on: boolean): Promise<boolean> {
-  return on ? setTag(storeId, name, null, POLICY_TAG, 'true') : deleteTag(storeId, name, null, POLICY_TAG);
+  return on
+    ? setTag(storeId, name, null, POLICY_TAG, 'true', `${name}: Production now needs an approved request`)
+    : deleteTag(storeId, name, null, POLICY_TAG, `${name}: versions can move to Production directly again`);
 }

@@ -14,7 +14,7 @@ import { useApp, type AppState } from '../../state/store.ts';
 import { DEFAULT_SORT, orderByFor } from './column-keys.ts';
 import { applyPage, emptyCache, evictFar, markAllStale, pageOf, pagesToFetch, type QueryAnswer } from './page-cache.ts';
 import { buildChildrenMap, findOrphans, slotAt } from './run-tree.ts';
-import { baseQuery, nestedFilter, queryKey, scopeKey, topLevelFilter, type TableQuery } from './runs-query.ts';
+import { andFilter, baseQuery, nestedFilter, queryKey, scopeKey, topLevelFilter, type TableQuery } from './runs-query.ts';
 import { selectTableModel } from './table-model.ts';
 
 export const PAGE_SIZE = 100;
@@ -41,7 +41,11 @@ export function currentTableQuery(s: AppState): TableQuery | null {
   const orderBy = [primary];
   if (!/^attributes\.start_time /.test(primary)) orderBy.push('attributes.start_time DESC');
   orderBy.push('attributes.run_id ASC');
-  return { storeId: s.storeId, experimentIds: s.experimentIds, lifecycle: s.lifecycle, filter: f.filter, orderBy };
+  // Brushes drawn in the compare views narrow the table: a clause ANDed to the user's filter
+  // (which stays as typed in the filter box) and/or a run-id restriction.
+  const brush = s.brush && s.brush.scope === scope ? s.brush : null;
+  const filter = brush?.clause ? andFilter(f.filter, brush.clause) : f.filter;
+  return { storeId: s.storeId, experimentIds: s.experimentIds, lifecycle: s.lifecycle, filter, orderBy, ...(brush?.runIds ? { runIds: brush.runIds } : {}) };
 }
 
 function message(e: unknown): string {
@@ -79,7 +83,8 @@ async function resolveNesting(q: TableQuery, key: string): Promise<void> {
     if (nested.total > NESTED_CAP) flat = true;
     else {
       rows = nested.rows;
-      const parents = [...new Set(rows.map((r) => r.parentRunId as string))];
+      const restrict = q.runIds ? new Set(q.runIds) : null;
+      const parents = [...new Set(rows.map((r) => r.parentRunId as string))].filter((p) => !restrict || restrict.has(p));
       if (parents.length > 0) {
         const shown = await call('queryRuns', { ...base, filter: q.filter, runIds: parents, offset: 0, limit: parents.length });
         orphans = findOrphans(rows, new Set(shown.rows.map((r) => r.runId)));

@@ -12,13 +12,15 @@ export interface TableQuery {
   lifecycle: Lifecycle;
   filter: string;
   orderBy: string[];
+  /** Restrict to these runs (a compare-view brush the filter language cannot express). */
+  runIds?: string[];
 }
 
 const PARENT = formatIdentifier('tag', 'mlflow.parentRunId');
 
 /** Identity of a query's result set: one page cache per key. */
 export function queryKey(q: TableQuery): string {
-  return JSON.stringify([q.storeId, [...q.experimentIds].sort(), q.lifecycle, q.filter.trim(), q.orderBy]);
+  return JSON.stringify([q.storeId, [...q.experimentIds].sort(), q.lifecycle, q.filter.trim(), q.orderBy, q.runIds ?? null]);
 }
 
 /** Which experiments of which store: the unit view settings are remembered for. */
@@ -45,6 +47,7 @@ export function topLevelFilter(userFilter: string, orphanIds: readonly string[])
   return andFilter(userFilter, clause);
 }
 
-export function baseQuery(q: TableQuery): Pick<RunQuery, 'storeId' | 'experimentIds' | 'lifecycle' | 'orderBy'> {
-  return { storeId: q.storeId, experimentIds: q.experimentIds, lifecycle: q.lifecycle, orderBy: q.orderBy };
+export function baseQuery(q: TableQuery): Pick<RunQuery, 'storeId' | 'experimentIds' | 'lifecycle' | 'orderBy' | 'runIds'> {
+  const base = { storeId: q.storeId, experimentIds: q.experimentIds, lifecycle: q.lifecycle, orderBy: q.orderBy };
+  return q.runIds ? { ...base, runIds: q.runIds } : base;
 }

@@ -243,6 +243,11 @@ function onIndexProgress(p: IndexProgressEvent): void {
   const indexing = progressMap([...Object.values(get().indexing).filter((x) => x.storeId !== p.storeId), p], false);
   set({ indexing });
   if (p.phase === 'ready') {
+    // The store list from startup's getStatus can predate discovery (empty sidebar, "No MLflow
+    // store found"): take it again once a store is ready.
+    void call('getStatus', {})
+      .then((st) => set({ stores: st.stores }))
+      .catch(() => undefined);
     // A store finished its first read: what was shown while it was indexing may be partial.
     void loadExperiments().then(async () => {
       if (!get().storeId) {

@@ -286,9 +286,21 @@ test('kitchen-sink: Register model… refuses a run without a model, an MLflow 2
   await expect(reg.registerDialog).toHaveCount(0);
   await reg.dismissToasts();
 
-  // Drag the MLflow 2 run onto "New model…": the app asks the name.
-  await reg.openDock();
-  await reg.dragRunRow(legacy, page.getByTestId('dock-new-model'));
+  // Drag the MLflow 2 run onto "New model…" with the mouse, step by step: the collapsed dock
+  // unfolds once the drag has started, then the drop asks the name.
+  await expect(reg.dock).toHaveCount(0);
+  const box = await runs.row(legacy).boundingBox();
+  if (!box) throw new Error('legacy run row not on screen');
+  await page.mouse.move(box.x + 60, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 90, box.y + box.height / 2 + 10, { steps: 5 });
+  await expect(reg.dock).toBeVisible();
+  const target = await page.getByTestId('dock-new-model').boundingBox();
+  if (!target) throw new Error('New model… not on screen');
+  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 10 });
+  await expect(page.getByTestId('dock-new-model')).toHaveAttribute('data-drop-over', 'true');
+  await page.screenshot({ path: `${screenshotDir}/registry-kitchen-sink-dragging.png` });
+  await page.mouse.up();
   await expect(reg.registerDialog).toBeVisible();
   await expect(page.getByTestId('register-candidate-0')).toContainText('MLmodel folder');
   await page.getByTestId('register-model-name').fill('legacy-regressor');

@@ -1,6 +1,5 @@
 // A registered model: its description, tags, aliases and approval rule, then its versions as a
 // table or as a board with one column per stage (drag a card to another column to move it).
-import { useState, type DragEvent } from 'react';
 import { formatRelative, formatTime, formatTimeExact } from '../../lib/format.ts';
 import { AliasChip, EditableText, StageBadge, Switch, TagEditor, useWritable } from './controls.tsx';
 import { deleteTag, setDescription, setPolicy, setTag } from './registry-actions.ts';
@@ -21,6 +20,7 @@ import {
   type Stage,
 } from './registry-model.ts';
 import { useRegistry } from './registry-store.ts';
+import { useDropZone } from './drop-zone.ts';
 import { carriesVersion, droppedVersion, startVersionDrag } from './run-drag.ts';
 import { RunLink, VersionPanel } from './VersionPanel.tsx';
 
@@ -241,29 +241,23 @@ function BoardColumn({
   canWrite: boolean;
   reason: string | null;
 }) {
-  const [over, setOver] = useState(false);
-  const accepts = (e: DragEvent) => canWrite && carriesVersion(e);
+  const zone = useDropZone(
+    (e) => canWrite && carriesVersion(e),
+    (e) => {
+      const d = droppedVersion(e);
+      if (!d) return;
+      e.preventDefault();
+      if (d.storeId !== model.storeId || d.name !== model.name || canonicalStage(d.stage) === stage) return;
+      useRegistry.setState({ stageDialog: { storeId: d.storeId, name: d.name, version: d.version, from: d.stage, to: stage, mode: 'transition' } });
+    },
+    'move',
+  );
   return (
     <section
-      className={`reg-column stage-col-${stage.toLowerCase()}${over ? ' drop-over' : ''}`}
-      onDragOver={(e) => {
-        if (!accepts(e)) return;
-        e.preventDefault();
-        e.dataTransfer.dropEffect = 'move';
-        setOver(true);
-      }}
-      onDragLeave={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
-      }}
-      onDrop={(e) => {
-        setOver(false);
-        const d = droppedVersion(e);
-        if (!d) return;
-        e.preventDefault();
-        if (d.storeId !== model.storeId || d.name !== model.name || canonicalStage(d.stage) === stage) return;
-        useRegistry.setState({ stageDialog: { storeId: d.storeId, name: d.name, version: d.version, from: d.stage, to: stage, mode: 'transition' } });
-      }}
+      className={`reg-column stage-col-${stage.toLowerCase()}${zone.over ? ' drop-over' : ''}`}
+      {...zone.props}
       data-testid={`board-column-${stage}`}
+      data-drop-over={zone.over}
       aria-label={`${stage} versions`}
     >
       <header className="reg-column-head">

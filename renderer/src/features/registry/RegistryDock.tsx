@@ -1,12 +1,13 @@
 // The registry beside the runs table: the registered models of the store the table shows, each a
 // drop target for runs, plus "New model…". Collapsed to a narrow tab by default; it unfolds while
 // a run is being dragged.
-import { useState, type DragEvent, type ReactNode } from 'react';
+import type { ReactNode } from 'react';
 import { useApp } from '../../state/store.ts';
 import { StageDot, useWritable } from './controls.tsx';
 import { openModel, startRegister, toast } from './registry-loader.ts';
 import { latestPerStage, STAGES, visibleModels, type RegisterTarget } from './registry-model.ts';
 import { useRegistry } from './registry-store.ts';
+import { useDropZone } from './drop-zone.ts';
 import { carriesRun, droppedRun, endRunDrag } from './run-drag.ts';
 
 export function RegistryDock() {
@@ -102,44 +103,39 @@ function DropTarget({
   className?: string;
   onClick?: () => void;
 }) {
-  const [over, setOver] = useState(false);
   const w = useWritable(storeId);
-  const accepts = (e: DragEvent) => carriesRun(e);
+  // Accepted even when the store is read-only: the drop then says why (refusing it would only
+  // show a forbidden cursor, with no reason).
+  const zone = useDropZone(
+    carriesRun,
+    (e) => {
+      const run = droppedRun(e);
+      endRunDrag();
+      if (!run) return;
+      // The dock stays unfolded after a drop on it, so the new version shows up where it went.
+      useRegistry.setState({ dockOpen: true });
+      e.preventDefault();
+      if (!w.canWrite && w.reason) {
+        toast('error', w.reason);
+        return;
+      }
+      void startRegister(run, target);
+    },
+    'copy',
+  );
   return (
     <div
-      className={`reg-drop ${className}${over ? ' drop-over' : ''}${w.canWrite ? '' : ' readonly'}`}
+      className={`reg-drop ${className}${zone.over ? ' drop-over' : ''}${w.canWrite ? '' : ' readonly'}`}
       role={onClick ? 'button' : undefined}
       tabIndex={onClick ? 0 : undefined}
       onClick={onClick}
       onKeyDown={(e) => {
         if (onClick && e.key === 'Enter') onClick();
       }}
-      onDragOver={(e) => {
-        if (!accepts(e)) return;
-        e.preventDefault();
-        // Accepted even when the store is read-only: the drop then says why (a 'none' effect
-        // would only show a forbidden cursor, with no reason).
-        e.dataTransfer.dropEffect = 'copy';
-        setOver(true);
-      }}
-      onDragLeave={(e) => {
-        if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setOver(false);
-      }}
-      onDrop={(e) => {
-        setOver(false);
-        const run = droppedRun(e);
-        endRunDrag();
-        if (!run) return;
-        e.preventDefault();
-        if (!w.canWrite && w.reason) {
-          toast('error', w.reason);
-          return;
-        }
-        void startRegister(run, target);
-      }}
+      {...zone.props}
       title={w.reason ?? (target.kind === 'new' ? 'Drop a run here to register its model under a new name' : 'Drop a run here to add it as a new version; click to open the model')}
       data-testid={testId}
-      data-drop-over={over}
+      data-drop-over={zone.over}
     >
       {children}
     </div>

@@ -67,6 +67,8 @@ test.beforeAll(async ({ screenshotDir }) => {
 });
 
 async function journey(page: Page, j: Journey, shots: string): Promise<void> {
+  // A whole user journey with a backend restart and CLI processes: more than one screen's worth.
+  test.setTimeout(150_000);
   const tag = j.fixture;
   const { base, dir } = await copyFixture(j.fixture);
   const configDir = path.join(base, 'config');
@@ -211,6 +213,14 @@ async function journey(page: Page, j: Journey, shots: string): Promise<void> {
   await reg.tab('board');
   await expect(reg.column('Production').getByTestId(`version-card-${j.newVersion}`)).toBeVisible();
   await page.screenshot({ path: `${shots}/registry-${tag}-after-restart.png` });
+
+  // --- 9. live: a registry write from outside the app (a CI script) shows up without a reload ---
+  await run(process.execPath, [path.join(repoRoot, 'electron/cli/main.ts'), 'registry', 'alias', dir, '--model', j.model, '--set', 'shadow', '--version', String(j.oldProduction)], {
+    cwd: repoRoot,
+    env: { ...process.env, RUNSIGHT_USER: 'ci-bot' },
+  });
+  await expect(page.getByTestId('model-aliases').getByTestId('alias-chip-shadow')).toHaveAttribute('data-version', String(j.oldProduction));
+  await expect(reg.column('Archived').getByTestId(`version-card-${j.oldProduction}`).getByTestId('alias-chip-shadow')).toBeVisible();
 }
 
 test('seed-rf: drag the best run in, promote it, move champion, request + approve, restart', async ({ page, screenshotDir }) => {
@@ -258,6 +268,7 @@ test('kitchen-sink: Register model… refuses a run without a model, an MLflow 2
 }) => {
   const info = fixtureInfo('kitchen-sink') as { runs: { legacy_2x: { run_id: string }; metrics_zoo: { run_id: string } } };
   const legacy = info.runs.legacy_2x.run_id;
+  test.setTimeout(120_000);
   const { base, dir } = await copyFixture('kitchen-sink');
   const serve = await startServe(dir, path.join(base, 'config'));
   cleanup = async () => {

@@ -18,6 +18,7 @@ export function VersionPanel({ model, version }: { model: RegistryModel; version
   const [deleting, setDeleting] = useState(false);
   const stage = canonicalStage(version.currentStage);
   const deleted = stage === DELETED_STAGE;
+  const locked = deleted ? 'A deleted version cannot be edited (Undo brings it back in this session).' : null;
   const now = Date.now();
 
   return (
@@ -99,6 +100,7 @@ export function VersionPanel({ model, version }: { model: RegistryModel; version
             placeholder="No description"
             onSave={(text) => setDescription(storeId, name, version.version, text)}
             testId="version-description"
+            locked={locked}
           />
         </section>
 
@@ -110,6 +112,7 @@ export function VersionPanel({ model, version }: { model: RegistryModel; version
             onSet={(k, v) => setTag(storeId, name, version.version, k, v)}
             onDelete={(k) => deleteTag(storeId, name, version.version, k)}
             testId="version-tags"
+            locked={locked}
           />
         </section>
 

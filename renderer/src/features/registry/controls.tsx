@@ -48,9 +48,10 @@ export function AliasChip({ alias, version, onRemove, disabled, reason }: { alia
 }
 
 /** Whether registry writes to this store can be saved, and why not. */
-export function useWritable(storeId: string | null | undefined): { canWrite: boolean; reason: string | null } {
+export function useWritable(storeId: string | null | undefined, locked: string | null = null): { canWrite: boolean; reason: string | null } {
   const cap = useRegistry((s) => (storeId ? s.capabilities[storeId] : undefined));
   const busy = useRegistry((s) => s.busy);
+  if (locked) return { canWrite: false, reason: locked };
   if (!cap) return { canWrite: !busy, reason: null };
   return { canWrite: cap.canWrite && !busy, reason: cap.canWrite ? null : cap.reason };
 }
@@ -67,6 +68,7 @@ export function WriteButton({
   testId,
   title,
   disabled = false,
+  locked = null,
 }: {
   storeId: string;
   onClick: () => void;
@@ -75,8 +77,9 @@ export function WriteButton({
   testId?: string;
   title?: string;
   disabled?: boolean;
+  locked?: string | null;
 }) {
-  const w = useWritable(storeId);
+  const w = useWritable(storeId, locked);
   const off = !w.canWrite || disabled;
   return (
     <span className="reg-gate" title={!w.canWrite && w.reason ? w.reason : title}>
@@ -93,16 +96,19 @@ export function EditableText({
   placeholder,
   onSave,
   testId,
+  locked = null,
 }: {
   storeId: string;
   value: string | null;
   placeholder: string;
   onSave: (text: string | null) => Promise<boolean>;
   testId: string;
+  /** Why this cannot be edited even where the store can be written. */
+  locked?: string | null;
 }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(value ?? '');
-  const w = useWritable(storeId);
+  const w = useWritable(storeId, locked);
   const area = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
     if (editing) area.current?.focus();
@@ -146,6 +152,7 @@ export function EditableText({
       </span>
       <WriteButton
         storeId={storeId}
+        locked={locked}
         className="link-button small reg-edit-link"
         onClick={() => {
           setText(value ?? '');
@@ -166,16 +173,18 @@ export function TagEditor({
   onSet,
   onDelete,
   testId,
+  locked = null,
 }: {
   storeId: string;
   tags: Record<string, string>;
   onSet: (key: string, value: string) => Promise<boolean>;
   onDelete: (key: string) => Promise<boolean>;
   testId: string;
+  locked?: string | null;
 }) {
   const [key, setKey] = useState('');
   const [value, setValue] = useState('');
-  const w = useWritable(storeId);
+  const w = useWritable(storeId, locked);
   const rows = Object.entries(tags)
     .filter(([k]) => !isRunsightTag(k))
     .sort(([a], [b]) => a.localeCompare(b));

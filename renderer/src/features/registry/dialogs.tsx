@@ -60,7 +60,7 @@ function StageForm({ d }: { d: StageDialogState }) {
             →
           </span>
           {d.mode === 'request' ? (
-            <select className="input small reg-select" value={stage} onChange={(e) => setStage(e.target.value as Stage)} aria-label="Target stage" data-testid="stage-dialog-stage">
+            <select className="input small reg-select" autoFocus value={stage} onChange={(e) => setStage(e.target.value as Stage)} aria-label="Target stage" data-testid="stage-dialog-stage">
               {STAGES.filter((s) => s !== canonicalStage(d.from)).map((s) => (
                 <option key={s} value={s}>
                   {s}
@@ -106,7 +106,7 @@ function StageForm({ d }: { d: StageDialogState }) {
           <button type="button" className="button" onClick={close} data-testid="stage-dialog-cancel">
             Cancel
           </button>
-          <button type="submit" className="button primary" disabled={busy || blocked} data-testid="stage-dialog-confirm">
+          <button type="submit" className="button primary" disabled={busy || blocked} autoFocus={d.mode === 'transition'} data-testid="stage-dialog-confirm">
             {busy ? <span className="spinner" /> : null}
             {d.mode === 'request' ? 'Request transition' : `Move to ${to}`}
           </button>
@@ -195,7 +195,7 @@ export function RegisterDialog() {
           <button type="button" className="button" onClick={close}>
             Cancel
           </button>
-          <button type="submit" className="button primary" disabled={d.busy} data-testid="register-confirm">
+          <button type="submit" className="button primary" disabled={d.busy} autoFocus={!d.askName} data-testid="register-confirm">
             {d.busy ? <span className="spinner" /> : null}
             Register
           </button>
@@ -223,7 +223,7 @@ export function DeleteVersionDialog({ storeId, name, version, onClose }: { store
         </div>
       ) : null}
       <div className="reg-modal-actions">
-        <button type="button" className="button" onClick={onClose}>
+        <button type="button" className="button" onClick={onClose} autoFocus>
           Cancel
         </button>
         <button

@@ -188,7 +188,11 @@ export type ActOutcome = { ok: true; result: RegistryActionResult } | { ok: fals
  * becomes an error toast.
  */
 export async function act(storeId: string, write: () => Promise<RegistryActionResult>, opts: { quiet?: boolean; success?: (r: RegistryActionResult) => string } = {}): Promise<ActOutcome> {
-  if (get().busy) return { ok: false, message: 'Another registry action is still being saved.' };
+  if (get().busy) {
+    const message = 'Another registry action is still being saved: try again in a moment.';
+    if (!opts.quiet) toast('info', message);
+    return { ok: false, message };
+  }
   set({ busy: true });
   try {
     const result = await write();

@@ -19,6 +19,7 @@ import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor } from './selectio
 import { selectTableModel, type VisibleRow } from './table-model.ts';
 import { StatusBadge } from './StatusBadge.tsx';
 import { endRunDrag, startRunDrag } from '../registry/run-drag.ts';
+import { hoverRow, RunNameMarks, useRowMarks } from '../compare/PinStar.tsx';
 
 export const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 32;
@@ -70,8 +71,12 @@ export function RunsTable() {
     noScope || (cache.key === queryKey && cache.total !== null && (cache.total === 0 || cache.pages.has(0) || model.rowAtVisible(first) !== null));
   useEffect(() => {
     if (!firstPainted || readyEpoch.current === projectEpoch) return;
-    readyEpoch.current = projectEpoch;
-    const raf = requestAnimationFrame(() => setReady(true));
+    // Mark the epoch done only once the frame has painted: if this effect is cleaned up first
+    // (the page data changed between render and frame), the next run must try again.
+    const raf = requestAnimationFrame(() => {
+      readyEpoch.current = projectEpoch;
+      setReady(true);
+    });
     return () => cancelAnimationFrame(raf);
   }, [firstPainted, projectEpoch]);
 
@@ -182,7 +187,7 @@ function useTicker(intervalMs: number | null): number {
 }
 
 function EmptyTable() {
-  const filter = useApp((s) => facetsFor(s, currentScope(s)).filter);
+  const filter = useApp((s) => facetsFor(s, currentScope(s)).filter || (s.brush ? 'brush' : ''));
   const lifecycle = useApp((s) => s.lifecycle);
   return (
     <div className="empty-state table-empty" data-testid="runs-empty">
@@ -275,17 +280,20 @@ interface RowProps {
 
 const Row = memo(function Row({ v, vr, columns, top, width, now, selected, focused, onClick }: RowProps) {
   const { row } = vr;
+  const marks = useRowMarks(row.runId);
   return (
     <div
       role="row"
       aria-selected={selected}
-      className={`rt-row${selected ? ' selected' : ''}${focused ? ' focused' : ''}${vr.depth > 0 ? ' child' : ''}${row.lifecycleStage === 'deleted' ? ' deleted' : ''}`}
+      className={`rt-row${selected ? ' selected' : ''}${focused ? ' focused' : ''}${vr.depth > 0 ? ' child' : ''}${row.lifecycleStage === 'deleted' ? ' deleted' : ''}${marks}`}
       style={rowStyle(top, width)}
       onMouseDown={(e) => {
         // Shift-click selects a range of rows, not a range of text.
         if (e.shiftKey || e.ctrlKey || e.metaKey) e.preventDefault();
       }}
       onClick={(e) => onClick(e, v, row.runId)}
+      onMouseEnter={() => hoverRow(row.runId)}
+      onMouseLeave={() => hoverRow(null)}
       // Drag a run onto a registered model (registry dock) to register it.
       draggable
       onDragStart={(e) => startRunDrag(e, row.runId, row.runName)}
@@ -335,6 +343,7 @@ function NameCell({ vr, width }: { vr: VisibleRow; width: number }) {
       <span className={`status-dot status-${row.status.toLowerCase()}`} aria-hidden="true" />
       <span className="run-name">{row.runName || row.runId.slice(0, 8)}</span>
       {vr.hasChildren ? <span className="child-count">{childCount}</span> : null}
+      <RunNameMarks runId={row.runId} />
     </div>
   );
 }

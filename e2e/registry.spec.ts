@@ -18,12 +18,14 @@ const run = promisify(execFile);
 interface ListedVersion {
   version: number;
   currentStage: string;
+  description: string | null;
   aliases: string[];
   runId: string | null;
   tags: Record<string, string>;
 }
 interface ListedModel {
   name: string;
+  description: string | null;
   aliases: Record<string, number>;
   versions: ListedVersion[];
 }
@@ -321,11 +323,26 @@ test('kitchen-sink: Register model… refuses a run without a model, an MLflow 2
   await expect(reg.toast('Registered legacy-regressor v1 (new model)')).toBeVisible();
   await expect(reg.dockModel('legacy-regressor')).toBeVisible();
 
-  // The approval rule: a direct move to Production is blocked, a request is the way; reject it.
+  // Describe the model and the version; an alias set and removed again.
   await reg.open();
   await reg.openModel('legacy-regressor');
   await reg.tab('versions');
   await expect(page.getByTestId('version-run-1')).toHaveText('legacy-2x-model-layout');
+  await page.getByTestId('model-description-edit').click();
+  await page.getByTestId('model-description-input').fill('Regressor from the 2.x layout run.');
+  await page.getByTestId('model-description-save').click();
+  await expect(page.getByTestId('model-description-text')).toHaveText('Regressor from the 2.x layout run.');
+  await reg.openVersion(1);
+  await page.getByTestId('version-description-edit').click();
+  await page.getByTestId('version-description-input').fill('MLmodel folder, sklearn');
+  await page.getByTestId('version-description-save').click();
+  await expect(page.getByTestId('version-description-text')).toHaveText('MLmodel folder, sklearn');
+  await reg.setAlias('candidate');
+  await expect(page.getByTestId('alias-hint')).toHaveAttribute('data-intent', 'empty');
+  await page.getByTestId('alias-remove-candidate').click();
+  await expect(page.getByTestId('version-aliases').getByTestId('alias-chip-candidate')).toHaveCount(0);
+
+  // The approval rule: a direct move to Production is blocked, a request is the way; reject it.
   await page.getByTestId('policy-toggle').click();
   await expect(page.getByTestId('policy-toggle')).toHaveAttribute('aria-checked', 'true');
   await reg.openVersion(1);
@@ -361,7 +378,10 @@ test('kitchen-sink: Register model… refuses a run without a model, an MLflow 2
 
   const disk = await registryOnDisk(dir, 'legacy-regressor');
   expect(disk.versions).toHaveLength(1);
-  expect(disk.versions[0]).toMatchObject({ version: 1, currentStage: 'None', runId: legacy });
+  expect(disk.versions[0]).toMatchObject({ version: 1, currentStage: 'None', runId: legacy, aliases: [] });
+  expect(disk.aliases).toEqual({});
+  expect(disk.description).toBe('Regressor from the 2.x layout run.');
+  expect(disk.versions[0]?.description).toBe('MLmodel folder, sklearn');
   const review = JSON.parse(disk.versions[0]?.tags['runsight.review'] ?? '{}') as { requests: { status: string; decidedBy: string }[] };
   expect(review.requests[0]).toMatchObject({ status: 'rejected', decidedBy: 'Zoë Reviewer' });
 });

@@ -60,7 +60,7 @@ describe('parallel coordinates', () => {
   it('draws every run on every axis, None as a category', () => {
     const axes = defaultAxes(seed, 'mse', 0);
     const dims = axes.map((k) => dimensionModel(columnData(seed, k, 0), false, formatNumber));
-    const m = buildParcoords({ rows: seed, dims, brushes: new Map(), color: columnData(seed, 'metrics.mse', 0), reverse: true, selected: new Set(), best: null, theme, format: formatNumber });
+    const m = buildParcoords({ rows: seed, dims, brushes: new Map(), color: columnData(seed, 'metrics.mse', 0), reverse: true, selected: new Set(), best: null, theme });
     expect(m.runIds).toHaveLength(16);
     expect(new Set(m.runIds).size).toBe(16);
     const dd = m.dimensions as { label: string; values: number[]; ticktext?: string[] }[];
@@ -74,7 +74,7 @@ describe('parallel coordinates', () => {
   it('draws selected runs and the best run last, in their own colour bands', () => {
     const dims = [dimensionModel(columnData(seed, 'metrics.mse', 0), false, formatNumber)];
     const sel = seed.find((r) => r.runId !== BEST)?.runId as string;
-    const m = buildParcoords({ rows: seed, dims, brushes: new Map(), color: columnData(seed, 'metrics.mse', 0), reverse: false, selected: new Set([sel]), best: BEST, theme, format: formatNumber });
+    const m = buildParcoords({ rows: seed, dims, brushes: new Map(), color: columnData(seed, 'metrics.mse', 0), reverse: false, selected: new Set([sel]), best: BEST, theme });
     expect(m.runIds[15]).toBe(BEST);
     expect(m.runIds[14]).toBe(sel);
     const colors = (m.trace.line as { color: number[] }).color;
@@ -93,7 +93,6 @@ describe('parallel coordinates', () => {
       selected: new Set(),
       best: null,
       theme,
-      format: formatNumber,
     });
     expect((m.dimensions[0] as { constraintrange: number[] }).constraintrange).toEqual([2800, 2900]);
   });
@@ -212,7 +211,7 @@ describe('persisted chart settings', () => {
       scatter: 'garbage',
     });
     expect(s.panel).toEqual({ open: true, tab: 'parallel', height: null, set: 'selected' });
-    expect(s.curves).toEqual({ keys: null, x: 'wall', smoothing: 0.99, logY: false });
+    expect(s.curves).toEqual({ keys: null, x: 'wall', smoothing: 0.99, logY: false, grouped: false });
     expect(s.best).toEqual({ metric: 'mse', direction: 'max' });
     expect(s.pinned).toEqual(['a', 'b']);
     expect(s.scatter).toEqual(DEFAULT_CHARTS.scatter);

@@ -36,12 +36,13 @@ export interface CompareSlice {
   /** Full metric histories: runId → metric key → points, and which store they are from. */
   histories: { storeId: string; data: Record<string, Record<string, MetricPoint[]>>; version: number };
   historiesLoading: boolean;
-  /** The run under the pointer, in the table or any chart. */
+  /** The run under the pointer, in the table or any chart, and where the pointer is. */
   hoverRunId: string | null;
+  hoverSource: string | null;
   brush: BrushState | null;
   /** "Best by" winner for the current scope and settings. */
   best: { key: string; runId: string | null } | null;
-  setHoverRunId(runId: string | null): void;
+  setHoverRunId(runId: string | null, source?: string): void;
 }
 
 export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = (set, get) => ({
@@ -52,9 +53,11 @@ export const createCompareSlice: StateCreator<AppState, [], [], CompareSlice> = 
   histories: { storeId: '', data: {}, version: 0 },
   historiesLoading: false,
   hoverRunId: null,
+  hoverSource: null,
   brush: null,
   best: null,
-  setHoverRunId: (hoverRunId) => {
-    if (get().hoverRunId !== hoverRunId) set({ hoverRunId });
+  setHoverRunId: (hoverRunId, source = 'table') => {
+    const s = get();
+    if (s.hoverRunId !== hoverRunId || (hoverRunId !== null && s.hoverSource !== source)) set({ hoverRunId, hoverSource: hoverRunId === null ? null : source });
   },
 });

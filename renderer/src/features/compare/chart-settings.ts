@@ -50,6 +50,8 @@ export interface CurvesSettings {
   /** EMA weight 0..0.99. */
   smoothing: number;
   logY: boolean;
+  /** One mean line and min–max band per group (Groups tab's "group by") instead of per run. */
+  grouped: boolean;
 }
 
 export interface DiffSettings {
@@ -87,7 +89,7 @@ export const DEFAULT_CHARTS: ChartSettings = {
   panel: { open: false, tab: 'parallel', height: null, set: 'matching' },
   parcoords: { axes: null, log: [], colorBy: null },
   scatter: { x: null, y: null, color: null, size: null, logX: false, logY: false },
-  curves: { keys: null, x: 'step', smoothing: 0, logY: false },
+  curves: { keys: null, x: 'step', smoothing: 0, logY: false, grouped: false },
   diff: { onlyDiff: false },
   group: { by: null },
   best: { metric: null, direction: 'min' },
@@ -137,7 +139,7 @@ export function readChartSettings(charts: Obj | undefined): ChartSettings {
       logX: bool(sc.logX, false),
       logY: bool(sc.logY, false),
     },
-    curves: { keys: strings(cu.keys), x: oneOf(cu.x, ['step', 'wall', 'relative'] as const, 'step'), smoothing, logY: bool(cu.logY, false) },
+    curves: { keys: strings(cu.keys), x: oneOf(cu.x, ['step', 'wall', 'relative'] as const, 'step'), smoothing, logY: bool(cu.logY, false), grouped: bool(cu.grouped, false) },
     diff: { onlyDiff: bool(obj(c.diff).onlyDiff, false) },
     group: { by: str(obj(c.group).by, null) },
     best: { metric: str(best.metric, null), direction: oneOf(best.direction, ['min', 'max'] as const, 'min') },

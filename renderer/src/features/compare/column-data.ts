@@ -168,12 +168,14 @@ export function keysOf(rows: readonly RunRow[]): { params: string[]; metrics: st
  * Default parallel-coordinates axes: the params that vary, then the metrics that vary (at most
  * `maxMetrics`), with the primary metric last (the outcome on the right, where the eye ends).
  */
-export function defaultAxes(rows: readonly RunRow[], primary: string | null, now: number, maxParams = 12, maxMetrics = 3): string[] {
+export function defaultAxes(rows: readonly RunRow[], primary: string | null, now: number, maxParams = 8, maxMetrics = 3): string[] {
   const keys = keysOf(rows);
-  const params = keys.params
-    .map((k) => `params.${k}`)
-    .filter((k) => varies(columnData(rows, k, now)))
-    .slice(0, maxParams);
+  // When more params vary than fit, the ones most runs have win (a param one run logged says
+  // little about the others); the chosen ones keep alphabetical order.
+  const present = (k: string) => rows.reduce((n, r) => n + (k in r.params ? 1 : 0), 0);
+  const varying = keys.params.filter((k) => varies(columnData(rows, `params.${k}`, now)));
+  const chosen = new Set([...varying].sort((a, b) => present(b) - present(a) || (a < b ? -1 : 1)).slice(0, maxParams));
+  const params = varying.filter((k) => chosen.has(k)).map((k) => `params.${k}`);
   const primaryKey = primary ? `metrics.${primary}` : null;
   const others = keys.metrics
     .map((k) => `metrics.${k}`)

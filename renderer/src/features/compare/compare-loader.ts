@@ -342,7 +342,9 @@ export function removeBrush(key: string): void {
 }
 
 /** Brushes of the current scope (a brush made for other experiments is not shown or applied). */
+const NO_BRUSHES: Brush[] = [];
+
 export function currentBrushes(s: AppState): Brush[] {
   const scope = currentScope(s);
-  return s.brush && s.brush.scope === scope ? s.brush.brushes : [];
+  return s.brush && s.brush.scope === scope ? s.brush.brushes : NO_BRUSHES;
 }

@@ -207,7 +207,8 @@ export function buildCurves(input: CurvesInput): CurvesModel {
     const s = d.smooth ?? d.raw;
     traces.push({
       type,
-      mode: s.x.length === 1 ? 'markers' : 'lines',
+      // Short series (a value logged once or a few times) read better with their points marked.
+      mode: d.full.x.length <= 20 || new Set(s.x).size <= 1 ? 'lines+markers' : 'lines',
       x: s.x,
       y: s.y,
       line: { width, color },

@@ -45,7 +45,8 @@ function shorten(s: string, n = LABEL_CHARS): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
-export function dimensionModel(col: ColumnData, log: boolean, format: (n: number) => string): DimensionModel {
+/** `tickChars`: how long a category label may be (the space between axes decides). */
+export function dimensionModel(col: ColumnData, log: boolean, format: (n: number) => string, tickChars = LABEL_CHARS): DimensionModel {
   if (col.type === 'categorical') {
     const index = new Map(col.categories.map((c, i) => [c, i]));
     const anyMissing = col.values.some((v) => v === null);
@@ -61,7 +62,7 @@ export function dimensionModel(col: ColumnData, log: boolean, format: (n: number
     col.categories.forEach((c, i) => {
       if (i % step === 0 || i === k - 1) {
         tickvals.push(i);
-        ticktext.push(shorten(c === '' ? '""' : c));
+        ticktext.push(shorten(c === '' ? '""' : c, tickChars));
       }
     });
     const lo = 0;
@@ -214,7 +215,8 @@ export interface ParcoordsInput {
   selected: ReadonlySet<string>;
   best: string | null;
   theme: ChartTheme;
-  format: (n: number) => string;
+  /** How long an axis title may be (the space between axes decides). */
+  labelChars?: number;
 }
 
 export interface ParcoordsModel {
@@ -268,7 +270,7 @@ export function colorFractions(col: ColumnData, reverse: boolean): (number | nul
 }
 
 export function buildParcoords(input: ParcoordsInput): ParcoordsModel {
-  const { rows, dims, brushes, color, reverse, selected, best, theme, format } = input;
+  const { rows, dims, brushes, color, reverse, selected, best, theme, labelChars = 26 } = input;
   // Draw order: ordinary lines first, then selected, then the best run on top.
   const rank = (id: string) => (id === best ? 2 : selected.has(id) ? 1 : 0);
   const order = rows.map((_, i) => i);
@@ -294,7 +296,7 @@ export function buildParcoords(input: ParcoordsInput): ParcoordsModel {
     const brush = brushes.get(d.key);
     const cr = brush ? rangesFromBrush(d, brush) : [];
     const dim: Record<string, unknown> = {
-      label: shorten(d.label, 26),
+      label: shorten(d.label, labelChars),
       values: order.map((i) => d.positions[i] as number),
       range: d.range,
       multiselect: true,
@@ -308,43 +310,6 @@ export function buildParcoords(input: ParcoordsInput): ParcoordsModel {
     return dim;
   });
 
-  // Colour bar ticks: the colour-by scale's values at their band positions, plus the highlights.
-  const barVals: number[] = [];
-  const barText: string[] = [];
-  if (color && color.type === 'numeric') {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const v of color.values) {
-      if (v === null || !Number.isFinite(v)) continue;
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    if (lo <= hi) {
-      for (const t of niceTicks(lo, hi, 4)) {
-        const f = hi > lo ? (t - lo) / (hi - lo) : 0.5;
-        barVals.push(BAND.scaleLo + (reverse ? 1 - f : f) * span);
-        barText.push(format(t));
-      }
-    }
-  } else if (color && color.type === 'categorical') {
-    const k = color.categories.length;
-    const step = Math.max(1, Math.ceil(k / 8));
-    color.categories.forEach((c, i) => {
-      if (i % step !== 0) return;
-      const f = i / Math.max(1, k - 1);
-      barVals.push(BAND.scaleLo + (reverse ? 1 - f : f) * span);
-      barText.push(shorten(c, 14));
-    });
-  }
-  if (selected.size > 0) {
-    barVals.push(BAND.selected);
-    barText.push('selected');
-  }
-  if (best) {
-    barVals.push(BAND.best);
-    barText.push('best');
-  }
-
   const trace: PlotlyTrace = {
     type: 'parcoords',
     dimensions,
@@ -357,16 +322,9 @@ export function buildParcoords(input: ParcoordsInput): ParcoordsModel {
       colorscale: bandedScale(theme, sequentialScale(theme.dark)),
       cmin: 0,
       cmax: 1,
-      showscale: color !== null || selected.size > 0 || best !== null,
-      colorbar: {
-        title: { text: color ? shorten(color.label, 18) : '', font: { color: theme.text2, size: 11 } },
-        tickvals: barVals,
-        ticktext: barText,
-        tickfont: { color: theme.muted, size: 10 },
-        outlinewidth: 0,
-        thickness: 10,
-        len: 0.9,
-      },
+      // The legend is drawn in HTML beside the chart (ParallelView): plotly's colour bar would
+      // show the highlight bands as if they were values.
+      showscale: false,
     },
   };
   return { trace, runIds, dimensions };

@@ -1,0 +1,57 @@
+// What the compare views show, published for tests and benchmarks: e2e checks values through
+// this (and plotly's own `gd.data`), never through pixels. Documented in renderer/README.md.
+import type { PlotlyStatic } from '../../charts/plotly-api.ts';
+import { loadPlotly } from '../../charts/Plot.tsx';
+
+export interface ChartsHook {
+  /** The loaded plotly module (tests drive brushes and zoom through it, like a user would). */
+  plotly?: PlotlyStatic;
+  set?: { mode: string; runIds: string[]; total: number; capped: boolean };
+  parcoords?: {
+    runIds: string[];
+    colorBy: string | null;
+    dimensions: {
+      key: string;
+      label: string;
+      type: 'numeric' | 'categorical';
+      log: boolean;
+      values: number[];
+      range: [number, number];
+      tickvals: number[] | null;
+      ticktext: string[] | null;
+      constraintrange: unknown;
+    }[];
+  };
+  scatter?: { x: string; y: string; color: string | null; size: string | null; gl: boolean; points: { runId: string; x: number; y: number }[]; skipped: string[] };
+  curves?: {
+    x: string;
+    smoothing: number;
+    logY: boolean;
+    grouped: boolean;
+    runIds: string[];
+    metrics: Record<string, { runs: { runId: string; points: number; drawn: number; last: number; min: number; max: number }[]; missing: string[]; totalPoints: number; drawnPoints: number }>;
+  };
+  diff?: { runIds: string[]; onlyDiff: boolean; sections: Record<string, string[]> };
+  groups?: { by: string | null; groups: { value: string; runIds: string[] }[] };
+  best?: { metric: string | null; direction: string; runId: string | null };
+}
+
+declare global {
+  interface Window {
+    __runsightCharts?: ChartsHook;
+  }
+}
+
+export function publish<K extends keyof ChartsHook>(key: K, value: ChartsHook[K] | undefined): void {
+  const hook = (window.__runsightCharts ??= {});
+  if (value === undefined) delete hook[key];
+  else hook[key] = value;
+}
+
+/** Publishes plotly once it is loaded (the views load it anyway). */
+export function publishPlotly(): void {
+  void loadPlotly().then(
+    (p) => publish('plotly', p),
+    () => undefined,
+  );
+}

@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { ComparePanel } from './features/compare/ComparePanel.tsx';
 import { DiagnosticsPanel } from './features/diagnostics/DiagnosticsPanel.tsx';
 import { ProjectPicker } from './features/project/ProjectPicker.tsx';
 import { RegistryDock } from './features/registry/RegistryDock.tsx';
@@ -56,7 +57,16 @@ export function App() {
       <TopBar />
       <div className="app-body">
         {!registryOpen ? <Sidebar /> : null}
-        <main className="main">{registryOpen ? <RegistryView /> : <RunsView />}</main>
+        <main className="main">
+          {registryOpen ? (
+            <RegistryView />
+          ) : (
+            <>
+              <RunsView />
+              <ComparePanel />
+            </>
+          )}
+        </main>
         {!registryOpen && detailOpen && focus ? <RunDetailPanel /> : null}
         {!registryOpen ? <RegistryDock /> : null}
       </div>

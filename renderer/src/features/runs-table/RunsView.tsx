@@ -1,6 +1,8 @@
 // The main pane: toolbar (filter, counts, columns) above the runs table.
 import { useCallback, useState } from 'react';
 import { useApp } from '../../state/store.ts';
+import { BrushChips } from '../compare/BrushChips.tsx';
+import { CompareToggle } from '../compare/ComparePanel.tsx';
 import { ColumnPicker } from './ColumnPicker.tsx';
 import { FilterBox } from './FilterBox.tsx';
 import { RunsTable } from './RunsTable.tsx';
@@ -22,8 +24,12 @@ export function RunsView() {
         <RunCount />
       </div>
       <div className="toolbar">
-        <FilterBox />
+        <div className="filter-column">
+          <FilterBox />
+          <BrushChips />
+        </div>
         <div className="toolbar-right">
+          <CompareToggle />
           <button
             type="button"
             className={`button${pickerOpen ? ' active' : ''}`}

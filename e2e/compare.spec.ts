@@ -1,0 +1,290 @@
+// Compare views on fixture copies (issue 4's acceptance): parallel coordinates with brushing that
+// filters the table, scatter click-to-select and "best by", metric curves (smoothing, wall time,
+// runs without the metric, live growth keeping the zoom), the diff, and groups. Values are read
+// from the app's chart hook and plotly's data; screenshots are saved for a human to look at.
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { expectedRuns, fixtureInfo, type ExpectedRun } from './expected.ts';
+import { expect, openApp, test, type RunningApp } from './harness.ts';
+import { ComparePage } from './pages/compare-page.ts';
+import { RunsPage } from './pages/runs-page.ts';
+
+const RF_EXP = '266606262520181169';
+const KS_MAIN = '387161336320449950';
+const BEST = (fixtureInfo('seed-rf') as { best_run_id: string }).best_run_id;
+const ZOO = ((fixtureInfo('kitchen-sink') as { runs: Record<string, { run_id: string }> }).runs.metrics_zoo as { run_id: string }).run_id;
+
+let app: RunningApp | null = null;
+test.afterEach(async () => {
+  await app?.stop();
+  app = null;
+});
+
+function seedRuns(): ExpectedRun[] {
+  return expectedRuns('seed-rf').filter((r) => r.experiment_id === RF_EXP);
+}
+
+const num = (v: number | string | undefined): number => (typeof v === 'number' ? v : Number(v));
+
+test('seed-rf parallel coordinates: all 16 runs, None as a category; brushing mse filters the table', async ({ page, screenshotDir }) => {
+  app = await openApp(page, 'seed-rf');
+  const runs = new RunsPage(page);
+  const cmp = new ComparePage(page);
+  await cmp.open('parallel');
+  await cmp.waitDrawn('plot-parcoords');
+
+  const st = await cmp.state();
+  const pc = st.parcoords!;
+  expect(pc.runIds).toHaveLength(16);
+  expect(new Set(pc.runIds)).toEqual(new Set(seedRuns().map((r) => r.run_id)));
+  expect(new Set(pc.dimensions.map((d) => d.key))).toEqual(new Set(['params.n_estimators', 'params.max_depth', 'metrics.mse', 'metrics.r2_score']));
+  const depth = pc.dimensions.find((d) => d.key === 'params.max_depth')!;
+  expect(depth.type).toBe('categorical');
+  expect(depth.ticktext).toEqual(['3', '5', '10', 'None']);
+  // Every run is drawn on every axis (none dropped), and the None runs sit on the None tick.
+  for (const d of pc.dimensions) expect(d.values.every((v) => Number.isFinite(v))).toBe(true);
+  const noneTick = depth.tickvals![depth.ticktext!.indexOf('None')];
+  const noneRuns = pc.runIds.filter((_, i) => depth.values[i] === noneTick);
+  expect(new Set(noneRuns)).toEqual(new Set(seedRuns().filter((r) => r.params.max_depth === 'None').map((r) => r.run_id)));
+  // plotly got the same: one parcoords trace, 4 dimensions of 16 values.
+  const [trace] = await cmp.traces('plot-parcoords');
+  expect(trace?.type).toBe('parcoords');
+  expect(trace?.dimensions?.map((d) => d.values.length)).toEqual([16, 16, 16, 16]);
+  await cmp.screenshot(screenshotDir, 'compare-parcoords');
+
+  // Brush the mse axis with the mouse, then read the range plotly recorded.
+  const mseIndex = pc.dimensions.findIndex((d) => d.key === 'metrics.mse');
+  const renders = await cmp.renderCount('plot-parcoords');
+  await cmp.brushAxis(mseIndex, 0.12, 0.5);
+  await expect.poll(async () => (await cmp.state()).parcoords?.dimensions[mseIndex]?.constraintrange ?? null).not.toBeNull();
+  const [after] = await cmp.traces('plot-parcoords');
+  const cr = after?.dimensions?.[mseIndex]?.constraintrange as number[] | number[][];
+  const [lo, hi] = (Array.isArray(cr[0]) ? cr[0] : cr) as [number, number];
+  const inRange = seedRuns()
+    .filter((r) => num(r.metrics.mse) >= lo && num(r.metrics.mse) <= hi)
+    .map((r) => r.run_id)
+    .sort();
+  expect(inRange.length).toBeGreaterThan(0);
+  expect(inRange.length).toBeLessThan(16);
+  await expect(page.getByTestId('brush-chip-metrics.mse')).toBeVisible();
+  await expect.poll(async () => (await runs.rowIds()).sort()).toEqual(inRange);
+  await expect(page.getByTestId('run-count')).toHaveAttribute('data-count', String(inRange.length));
+  // The filter box still holds what the user typed (nothing); the brush is its own chip.
+  await expect(runs.filterInput).toHaveValue('');
+  await expect.poll(() => cmp.renderCount('plot-parcoords')).toBeGreaterThan(renders);
+  await cmp.screenshot(screenshotDir, 'compare-parcoords-brushed');
+
+  // Removing the chip gives the whole table back and clears the brush on the chart.
+  await page.getByTestId('brush-chip-remove-metrics.mse').click();
+  await expect(runs.rows()).toHaveCount(16);
+  await expect.poll(async () => (await cmp.state()).parcoords?.dimensions[mseIndex]?.constraintrange ?? null).toBeNull();
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await cmp.waitDrawn('plot-parcoords');
+  await cmp.setBestBy('mse', 'min');
+  await expect.poll(async () => (await cmp.state()).parcoords?.runIds.at(-1)).toBe(BEST);
+  await cmp.screenshot(screenshotDir, 'compare-parcoords-dark');
+});
+
+test('scatter n_estimators × r2_score: clicking the highest point selects the best run; best by mse (min) marks it everywhere', async ({ page, screenshotDir }) => {
+  app = await openApp(page, 'seed-rf');
+  const runs = new RunsPage(page);
+  const cmp = new ComparePage(page);
+  await cmp.open('scatter');
+  await page.getByTestId('scatter-x').selectOption('params.n_estimators');
+  await page.getByTestId('scatter-y').selectOption('metrics.r2_score');
+  await expect.poll(async () => (await cmp.state()).scatter?.x).toBe('params.n_estimators');
+  await expect.poll(async () => (await cmp.state()).scatter?.y).toBe('metrics.r2_score');
+  await cmp.waitDrawn('plot-scatter');
+
+  const sc = (await cmp.state()).scatter!;
+  expect(sc.points).toHaveLength(16);
+  const top = [...sc.points].sort((a, b) => b.y - a.y)[0]!;
+  // The plotted values are the runs' own.
+  const byId = new Map(seedRuns().map((r) => [r.run_id, r]));
+  for (const p of sc.points) {
+    expect(p.x).toBe(Number(byId.get(p.runId)!.params.n_estimators));
+    expect(p.y).toBe(num(byId.get(p.runId)!.metrics.r2_score));
+  }
+  const at = await cmp.pointOnPage('plot-scatter', top.x, top.y);
+  await page.mouse.move(at.x, at.y);
+  await page.mouse.click(at.x, at.y);
+  await expect(runs.row(BEST)).toHaveAttribute('data-selected', 'true');
+  expect(top.runId).toBe(BEST);
+  await expect(page.locator('[data-testid^="run-row-"][data-selected="true"]')).toHaveCount(1);
+  await expect(page.getByTestId('run-detail')).toHaveAttribute('data-run-id', BEST);
+  await page.getByTestId('run-detail-close').click();
+  await cmp.screenshot(screenshotDir, 'compare-scatter-selected');
+
+  await cmp.setBestBy('mse', 'min');
+  await expect.poll(async () => (await cmp.state()).best?.runId).toBe(BEST);
+  // The table's row badge, the scatter's star, and the parallel coordinates' top line.
+  await expect(page.getByTestId(`best-badge-${BEST}`)).toBeVisible();
+  await expect(page.locator('[data-testid^="best-badge-"]')).toHaveCount(1);
+  await expect
+    .poll(async () => {
+      const star = (await cmp.traces('plot-scatter')).find((t) => t.name === 'best');
+      return (star?.customdata?.[0] as string[] | undefined)?.[0];
+    })
+    .toBe(BEST);
+  await cmp.screenshot(screenshotDir, 'compare-scatter-best');
+  await cmp.tab('parallel');
+  await cmp.waitDrawn('plot-parcoords');
+  await expect.poll(async () => (await cmp.state()).parcoords?.runIds.at(-1)).toBe(BEST);
+
+  // The choice is remembered for this experiment: after a reload it is still there.
+  await page.reload();
+  await runs.waitIdle();
+  await expect(page.getByTestId('best-metric')).toHaveValue('mse');
+  await expect(page.getByTestId(`best-badge-${BEST}`)).toBeVisible();
+  // Star a run: it stays in the comparison even when the filter excludes it.
+  const other = seedRuns().find((r) => r.params.max_depth === 'None')!.run_id;
+  await runs.row(other).hover();
+  await page.getByTestId(`pin-${other}`).click();
+  await runs.filter("params.max_depth = '3'");
+  await expect(runs.rows()).toHaveCount(4);
+  await expect.poll(async () => (await cmp.state()).set?.runIds.includes(other)).toBe(true);
+  await expect.poll(async () => (await cmp.state()).set?.runIds.length).toBe(5);
+});
+
+test('kitchen-sink metric curves: the 500-step loss, smoothing, wall time, runs without the metric', async ({ page, screenshotDir }) => {
+  app = await openApp(page, 'kitchen-sink');
+  const runs = new RunsPage(page);
+  await runs.selectExperiment(KS_MAIN);
+  const cmp = new ComparePage(page);
+  await cmp.open('curves');
+  const withLoss = expectedRuns('kitchen-sink').filter((r) => r.experiment_id === KS_MAIN && r.lifecycle_stage === 'active' && 'loss' in r.metrics);
+  const without = expectedRuns('kitchen-sink').filter((r) => r.experiment_id === KS_MAIN && r.lifecycle_stage === 'active' && !('loss' in r.metrics));
+  await expect(page.getByTestId('curve-metric-loss')).toBeVisible();
+  await cmp.waitDrawn('plot-curves-loss');
+
+  await expect.poll(async () => (await cmp.state()).curves?.metrics.loss?.runs.length).toBe(withLoss.length);
+  const loss = (await cmp.state()).curves!.metrics.loss!;
+  const zoo = loss.runs.find((r) => r.runId === ZOO)!;
+  expect(zoo.points).toBe(500);
+  const hist = (expectedRuns('kitchen-sink').find((r) => r.run_id === ZOO) as unknown as { metric_history: Record<string, [number, number, number][]> }).metric_history.loss!;
+  expect(zoo.last).toBe(hist[hist.length - 1]![2]);
+  expect(zoo.min).toBe(Math.min(...hist.map((p) => p[2])));
+  // Runs without loss are listed under the chart, by name.
+  expect(new Set(loss.missing)).toEqual(new Set(without.map((r) => r.run_id)));
+  await expect(page.getByTestId('curves-missing-loss')).toContainText(`No loss in ${without.length} runs`);
+  for (const r of without.slice(0, 5)) await expect(page.getByTestId(`curves-missing-run-${r.run_id}`)).toBeVisible();
+  // The drawn series is the history itself (500 points fit the plot without thinning here).
+  const zooTrace = async () => (await cmp.traces('plot-curves-loss')).filter((t) => t.meta?.runId === ZOO);
+  const raw = (await zooTrace())[0]!;
+  expect(raw.x).toHaveLength(500);
+  expect(raw.y).toEqual(hist.map((p) => p[2]));
+  await cmp.screenshot(screenshotDir, 'compare-curves');
+
+  // Smoothing: the legend curve becomes the EMA, the raw one stays underneath, faded.
+  await page.getByTestId('curves-smoothing').fill('0.9');
+  await expect.poll(async () => (await cmp.state()).curves?.smoothing).toBe(0.9);
+  await expect.poll(async () => (await zooTrace()).length).toBe(2);
+  const [under, smooth] = await zooTrace();
+  expect(under?.meta?.role).toBe('raw');
+  expect(smooth?.meta?.role).toBe('smoothed');
+  expect(under?.y).toEqual(raw.y);
+  expect(smooth?.y).not.toEqual(raw.y);
+  expect((smooth!.y as number[]).length).toBe(500);
+  // Smoothed values stay within the raw range and the legend numbers do not change.
+  const rawY = raw.y as number[];
+  expect(Math.min(...(smooth!.y as number[]))).toBeGreaterThanOrEqual(Math.min(...rawY));
+  expect((await cmp.state()).curves!.metrics.loss!.runs.find((r) => r.runId === ZOO)!.last).toBe(zoo.last);
+  await cmp.screenshot(screenshotDir, 'compare-curves-smoothed');
+
+  // Wall time: a date axis, the points at their logged timestamps.
+  await page.getByTestId('curves-x-wall').click();
+  await expect.poll(async () => (await cmp.state()).curves?.x).toBe('wall');
+  await expect.poll(async () => ((await cmp.layout('plot-curves-loss')).xaxis as { type?: string }).type).toBe('date');
+  const wall = (await zooTrace()).find((t) => t.meta?.role === 'raw')!;
+  expect(wall.x).toEqual(hist.map((p) => p[1]));
+  await cmp.screenshot(screenshotDir, 'compare-curves-wall');
+
+  await page.getByTestId('curves-x-relative').click();
+  await expect.poll(async () => ((await zooTrace()).find((t) => t.meta?.role === 'raw')?.x as number[] | undefined)?.[0]).toBeGreaterThanOrEqual(0);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.getByTestId('curves-x-step').click();
+  await cmp.waitDrawn('plot-curves-loss');
+  await cmp.screenshot(screenshotDir, 'compare-curves-dark');
+});
+
+test('live: appending metric lines extends the curve and keeps the zoom', async ({ page, screenshotDir }) => {
+  app = await openApp(page, 'kitchen-sink');
+  const runs = new RunsPage(page);
+  await runs.selectExperiment(KS_MAIN);
+  await runs.cell(ZOO, 'attributes.run_name').click();
+  await page.getByTestId('run-detail-close').click();
+  const cmp = new ComparePage(page);
+  await cmp.open('curves');
+  // The selected run's metrics: keep only loss.
+  await page.getByTestId('curves-add-metric').selectOption('loss');
+  const others = page.locator('[data-testid^="curve-metric-"]:not([data-testid="curve-metric-loss"])');
+  while ((await others.count()) > 0) await others.first().getByRole('button').click();
+  await expect(page.locator('[data-testid^="curve-metric-"]')).toHaveCount(1);
+  await cmp.waitDrawn('plot-curves-loss');
+  expect((await cmp.state()).curves?.runIds).toEqual([ZOO]);
+
+  await cmp.zoomX('plot-curves-loss', 0.2, 0.6);
+  await expect.poll(async () => ((await cmp.layout('plot-curves-loss')).xaxis as { autorange?: boolean }).autorange).toBe(false);
+  const zoomed = ((await cmp.layout('plot-curves-loss')).xaxis as { range: [number, number] }).range;
+  expect(zoomed[1]).toBeLessThan(499);
+
+  const file = path.join(app.dir, 'mlruns', KS_MAIN, ZOO, 'metrics', 'loss');
+  const t0 = Date.now();
+  await appendFile(file, Array.from({ length: 20 }, (_, i) => `${t0 + i} ${0.17 - i * 0.001} ${500 + i}\n`).join(''));
+
+  await expect.poll(async () => (await cmp.state()).curves?.metrics.loss?.runs[0]?.points).toBe(520);
+  await expect.poll(async () => Math.max(...((await cmp.traces('plot-curves-loss'))[0]?.x as number[]))).toBe(519);
+  const after = ((await cmp.layout('plot-curves-loss')).xaxis as { range: [number, number] }).range;
+  expect(after).toEqual(zoomed);
+  expect((await cmp.state()).curves?.metrics.loss?.runs[0]?.last).toBeCloseTo(0.17 - 19 * 0.001, 12);
+  // The selection survived the live update.
+  await expect(runs.row(ZOO)).toHaveAttribute('data-selected', 'true');
+  await cmp.screenshot(screenshotDir, 'compare-curves-live');
+});
+
+test('diff of two seed-rf runs, differences only: n_estimators, max_depth and the metrics', async ({ page, screenshotDir }) => {
+  app = await openApp(page, 'seed-rf');
+  const runs = new RunsPage(page);
+  const all = seedRuns();
+  const a = all.find((r) => r.params.n_estimators === '10' && r.params.max_depth === '3')!;
+  const b = all.find((r) => r.params.n_estimators === '100' && r.params.max_depth === 'None')!;
+  await runs.cell(a.run_id, 'attributes.run_name').click();
+  await runs.cell(b.run_id, 'attributes.run_name').click({ modifiers: ['ControlOrMeta'] });
+  await page.getByTestId('run-detail-close').click();
+  const cmp = new ComparePage(page);
+  await cmp.open('diff');
+  await expect(page.getByTestId(`diff-col-${a.run_id}`)).toBeVisible();
+  await expect(page.getByTestId(`diff-col-${b.run_id}`)).toBeVisible();
+  await page.getByTestId('diff-only').check();
+  await expect.poll(async () => (await cmp.state()).diff?.onlyDiff).toBe(true);
+
+  const diff = (await cmp.state()).diff!;
+  expect(diff.runIds).toEqual([a.run_id, b.run_id]);
+  expect(diff.sections).toEqual({ params: ['max_depth', 'n_estimators'], metrics: ['mse', 'r2_score'], tags: [], system: [] });
+  const shown = await page.locator('[data-testid^="diff-row-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('diff-row-'.length)));
+  expect(shown.sort()).toEqual(['metrics.mse', 'metrics.r2_score', 'params.max_depth', 'params.n_estimators']);
+  const cells = page.getByTestId('diff-row-params.max_depth').locator('td');
+  await expect(cells).toHaveText(['3', 'None']);
+  await expect(page.getByTestId('diff-row-metrics.mse').locator('td').first()).toHaveAttribute('data-value', String(num(a.metrics.mse)));
+  await cmp.screenshot(screenshotDir, 'compare-diff');
+
+  await page.getByTestId('diff-only').uncheck();
+  await expect(page.getByTestId('diff-row-tags.mlflow.source.name')).toHaveAttribute('data-differs', 'false');
+
+  // Groups by max_depth: four groups of four with the mse aggregates.
+  await cmp.tab('groups');
+  await page.getByTestId('group-by').selectOption('params.max_depth');
+  for (const v of ['3', '5', '10', 'None']) await expect(page.getByTestId(`group-${v}`)).toHaveAttribute('data-count', '4');
+  const three = all.filter((r) => r.params.max_depth === '3').map((r) => num(r.metrics.mse));
+  await expect(page.getByTestId('group-3').locator('.agg-mean').first()).toHaveAttribute('data-value', String(three.reduce((x, y) => x + y) / 4));
+  await page.getByTestId('group-None').click();
+  await expect(page.locator('[data-testid^="run-row-"][data-selected="true"]')).toHaveCount(4);
+  await cmp.screenshot(screenshotDir, 'compare-groups');
+
+  // Grouped curves: one band per max_depth value.
+  await page.getByTestId('group-curves').check();
+  await page.getByTestId('run-detail-close').click();
+  await cmp.tab('curves');
+  await expect.poll(async () => (await cmp.state()).curves?.runIds.length).toBe(4);
+});

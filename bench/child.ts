@@ -5,7 +5,7 @@ import { appendFile, stat, truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { Engine, type IndexChangedEvent } from '../electron/engine/engine.ts';
 import { pyFloat } from '../electron/engine/writer/tracking-writer.ts';
-import { readFloorAsync, readFloorSync, type FloorResult } from './floor.ts';
+import { readFloorAsync, readFloorSync, readFloorThreads, type FloorResult } from './floor.ts';
 import { createRng } from './generate-store.ts';
 
 export interface QuerySpec {
@@ -132,6 +132,7 @@ async function coldIndex(t: Extract<Task, { mode: 'cold-index' }>) {
   const floorSync: FloorResult[] = [];
   const floorAsync: FloorResult[] = [];
   const floorAllSync: FloorResult[] = [];
+  const floorThreads: FloorResult[] = [];
   const engineMs: number[] = [];
   let runs = 0;
   let diagnostics = 0;
@@ -153,6 +154,8 @@ async function coldIndex(t: Extract<Task, { mode: 'cold-index' }>) {
       floorAsync.push(await readFloorAsync(t.storePath, 'reader', 48));
       gc();
       floorAllSync.push(readFloorSync(t.storePath, 'all'));
+      gc();
+      floorThreads.push(await readFloorThreads(t.storePath, 'reader', 2));
     };
     if (engineFirst) {
       await doEngine();
@@ -162,7 +165,7 @@ async function coldIndex(t: Extract<Task, { mode: 'cold-index' }>) {
       await doEngine();
     }
   }
-  return { floorSync, floorAsync, floorAllSync, engineMs, runs, diagnostics, maxRss: maxRssBytes() };
+  return { floorSync, floorAsync, floorAllSync, floorThreads, engineMs, runs, diagnostics, maxRss: maxRssBytes() };
 }
 
 async function loadQuery(t: Extract<Task, { mode: 'load-query' }>) {

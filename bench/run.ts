@@ -300,7 +300,9 @@ async function main(): Promise<void> {
     ];
     const [floorName, floor] = strategies.reduce((a, b) => (b[1] < a[1] ? b : a));
     const eng = median(engine);
-    const ratio = Math.round((eng / floor) * 100) / 100;
+    // Judged unrounded: 1.503 is a miss even though it prints as 1.50.
+    const exactRatio = eng / floor;
+    const ratio = Math.round(exactRatio * 1000) / 1000;
     const f0 = raw.floorSync[0] as FloorResult;
     const fa0 = raw.floorAllSync[0] as FloorResult;
     results.coldIndex = {
@@ -328,7 +330,7 @@ async function main(): Promise<void> {
       ratioVsAsyncFloor: Math.round((eng / floorAsync) * 100) / 100,
       ratioVsWholeStoreFloor: Math.round((eng / floorAll) * 100) / 100,
       target: `ratio ≤ ${TARGETS.coldIndexRatio}`,
-      pass: ratio <= TARGETS.coldIndexRatio,
+      pass: exactRatio <= TARGETS.coldIndexRatio,
       pageCache: 'warm for both the floor and the engine (not dropped between repetitions)',
       diagnostics: raw.diagnostics,
       rawMs: {
@@ -343,7 +345,7 @@ async function main(): Promise<void> {
       benchmark: `cold index ${s.smallRuns} runs (engine / raw read floor)`,
       target: `≤ ${TARGETS.coldIndexRatio}×`,
       measured: `${ratio}× (${eng.toFixed(0)} ms vs ${floor.toFixed(0)} ms)`,
-      status: ratio <= TARGETS.coldIndexRatio ? 'pass' : 'MISS',
+      status: exactRatio <= TARGETS.coldIndexRatio ? 'pass' : 'MISS',
     });
   }
 

@@ -39,7 +39,11 @@ export async function copyFixture(name: FixtureName): Promise<{ base: string; di
   return { base, dir };
 }
 
-export async function startServe(target: string, configDir: string): Promise<{ child: ChildProcess; url: string; token: string }> {
+export async function startServe(
+  target: string,
+  configDir: string,
+  options: { waitIndexed?: boolean } = {},
+): Promise<{ child: ChildProcess; url: string; token: string }> {
   const token = randomBytes(16).toString('hex');
   const child = spawn(process.execPath, [path.join(repoRoot, 'electron/cli/main.ts'), 'serve', target, '--port', '0', '--token', token], {
     cwd: repoRoot,
@@ -49,11 +53,12 @@ export async function startServe(target: string, configDir: string): Promise<{ c
   let out = '';
   let err = '';
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`runsight serve did not start:\n${out}\n${err}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`runsight serve did not start:\n${out}\n${err}`)), options.waitIndexed ? 60 * 60_000 : 30_000);
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
-      if (m?.[1]) {
+      // The serve command prints the URL first, then a line once every store is indexed.
+      if (m?.[1] && (!options.waitIndexed || /store\(s\) indexed|runsight: /.test(out))) {
         clearTimeout(timer);
         resolve(m[1]);
       }

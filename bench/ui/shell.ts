@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // UI benchmarks of the app shell (issue 3), in browser mode on a synthetic store, driven in
 // Debian's Chromium. Not tests: numbers are reported next to their targets, nothing asserts.
 //

@@ -1,0 +1,158 @@
+// In-page harness for the chart benchmarks that no fixture store can feed through the app
+// (100k scatter points, 50 × 10k-step histories): synthetic runs go through the same builders
+// and the same <Plot> wrapper as the compare views, in Chromium, under the app's CSP.
+// bench/ui/compare.ts builds this page with Vite, serves it and calls `globalThis.__bench`.
+import { createRoot } from 'react-dom/client';
+import type { MetricPoint, RunRow } from '../../../preload/api.ts';
+import { colorAt } from '../../../renderer/src/charts/palette.ts';
+import { Plot } from '../../../renderer/src/charts/Plot.tsx';
+import type { PlotlyTrace, PlotlyLayout } from '../../../renderer/src/charts/plotly-types.ts';
+import { baseLayout, LIGHT_THEME } from '../../../renderer/src/charts/theme.ts';
+import { columnData } from '../../../renderer/src/features/compare/column-data.ts';
+import { buildCurves } from '../../../renderer/src/features/compare/curves-model.ts';
+import { formatFor, isDateColumn } from '../../../renderer/src/features/compare/format-column.ts';
+import { buildParcoords, dimensionModel } from '../../../renderer/src/features/compare/parcoords-model.ts';
+import { buildScatter } from '../../../renderer/src/features/compare/scatter-model.ts';
+import { formatNumber } from '../../../renderer/src/lib/format.ts';
+
+export interface BenchResult {
+  /** Building traces from runs (column extraction, downsampling, smoothing). */
+  buildMs: number;
+  /** From handing the traces to <Plot> to the frame after plotly finished. */
+  drawMs: number;
+  totalMs: number;
+  /** Points (or line vertices) handed to plotly. */
+  drawn: number;
+}
+
+/** mulberry32: deterministic synthetic data. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function syntheticRuns(n: number, seed = 1): RunRow[] {
+  const r = rng(seed);
+  const opt = ['adam', 'adamw', 'sgd', 'rmsprop'];
+  return Array.from({ length: n }, (_, i) => {
+    const lr = 10 ** (-5 + 4 * r());
+    const loss = 0.2 + Math.abs(Math.log10(lr) + 2.5) * 0.1 + 0.05 * r();
+    const m = (value: number) => ({ value, step: 99, timestamp: 1_767_225_600_000 + i });
+    return {
+      storeId: 'bench',
+      runId: `run${i.toString(16).padStart(8, '0')}`,
+      experimentId: '1',
+      runName: `run-${i}`,
+      status: 'FINISHED',
+      startTime: 1_767_225_600_000 + i * 60_000,
+      endTime: 1_767_225_600_000 + i * 60_000 + 30_000,
+      userId: 'bench',
+      lifecycleStage: 'active',
+      artifactUri: '',
+      parentRunId: null,
+      params: { learning_rate: lr.toPrecision(2), optimizer: opt[Math.floor(r() * 4)] as string, batch_size: String(2 ** (4 + Math.floor(r() * 5))), dropout: (Math.round(r() * 50) / 100).toString() },
+      metrics: { val_loss: m(loss), val_acc: m(1 - loss / 2), train_loss: m(loss * 0.7), grad_norm: m(r() * 5) },
+      tags: {},
+    };
+  });
+}
+
+function histories(runs: number, steps: number): MetricPoint[][] {
+  const r = rng(7);
+  return Array.from({ length: runs }, (_, k) => {
+    const tau = 500 + 3000 * r();
+    const floor = 0.1 + 0.3 * r();
+    return Array.from({ length: steps }, (_, step) => ({ step, timestamp: 1_767_225_600_000 + k * 1e7 + step * 250, value: floor + 2.2 * Math.exp(-step / tau) + 0.03 * (r() - 0.5) }));
+  });
+}
+
+const root = createRoot(document.getElementById('root') as HTMLElement);
+let seq = 0;
+
+/**
+ * Renders the traces with <Plot> and resolves once plotly has drawn them (next frame). `fresh`
+ * mounts a new chart (new WebGL contexts, as when a view opens); otherwise the chart on screen
+ * is updated in place (Plotly.react, as when its data or settings change).
+ */
+function draw(name: string, data: PlotlyTrace[], layout: PlotlyLayout, fresh = true): Promise<number> {
+  const id = fresh ? ++seq : seq;
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    root.render(<Plot key={id} name={name} data={data} layout={layout} onRendered={() => resolve(performance.now() - t0)} onError={(m) => reject(new Error(`${name}: ${m}`))} />);
+  });
+}
+
+async function measure(name: string, build: () => { data: PlotlyTrace[]; layout: PlotlyLayout; drawn: number }, fresh = true): Promise<BenchResult> {
+  const t0 = performance.now();
+  const { data, layout, drawn } = build();
+  const buildMs = performance.now() - t0;
+  const drawMs = await draw(name, data, layout, fresh);
+  return { buildMs, drawMs, totalMs: buildMs + drawMs, drawn };
+}
+
+const theme = LIGHT_THEME;
+
+const bench = {
+  /** Draws arbitrary traces through <Plot> (checks that a trace kind draws under the CSP). */
+  draw(data: PlotlyTrace[], layout: PlotlyLayout = {}): Promise<number> {
+    return draw('custom', data, { ...baseLayout(theme), ...layout });
+  },
+
+  /** Loads plotly once, so the first measured chart does not pay for the 5 MB download. */
+  async warm(): Promise<void> {
+    await draw('warm', [{ type: 'scattergl', x: [1, 2], y: [1, 2] }], baseLayout(theme));
+    await draw('warm', [{ type: 'parcoords', dimensions: [{ values: [1, 2] }] }], baseLayout(theme));
+  },
+
+  scatter(n: number): Promise<BenchResult> {
+    const rows = syntheticRuns(n);
+    return measure('scatter', () => {
+      const x = columnData(rows, 'params.learning_rate', 0);
+      const y = columnData(rows, 'metrics.val_loss', 0);
+      const color = columnData(rows, 'metrics.val_acc', 0);
+      const m = buildScatter({ rows, x, y, color, size: null, logX: true, logY: false, selected: new Set([rows[3]?.runId ?? '']), best: rows[7]?.runId ?? null, hover: null, outside: null, theme, formatFor, isDate: isDateColumn });
+      return { data: m.traces, layout: { ...baseLayout(theme), ...m.layout }, drawn: m.points.length };
+    });
+  },
+
+  parcoords(n: number, fresh = true, axes = 8): Promise<BenchResult> {
+    const rows = syntheticRuns(n);
+    return measure('parcoords', () => {
+      const keys = ['params.learning_rate', 'params.optimizer', 'params.batch_size', 'params.dropout', 'metrics.train_loss', 'metrics.grad_norm', 'metrics.val_acc', 'metrics.val_loss'].slice(0, axes);
+      const cols = new Map(keys.map((k) => [k, columnData(rows, k, 0)]));
+      const dims = keys.map((k) => dimensionModel(cols.get(k)!, k === 'params.learning_rate', formatNumber));
+      const m = buildParcoords({ rows, dims, brushes: new Map(), color: cols.get('metrics.val_loss') ?? null, reverse: true, selected: new Set(), best: rows[0]?.runId ?? null, theme });
+      return { data: [m.trace], layout: { ...baseLayout(theme), margin: { l: 64, r: 80, t: 56, b: 28 } }, drawn: n * keys.length };
+    }, fresh);
+  },
+
+  curves(runs: number, steps: number, smoothing: number): Promise<BenchResult> {
+    const hist = histories(runs, steps);
+    const rows = syntheticRuns(runs, 3);
+    return measure('curves', () => {
+      const m = buildCurves({
+        metric: 'loss',
+        runs: rows.map((row, i) => ({ row, points: hist[i] as MetricPoint[], color: colorAt(i) })),
+        mode: 'step',
+        smoothing,
+        logY: false,
+        buckets: 1000,
+        selected: new Set(),
+        best: rows[0]?.runId ?? null,
+        hover: null,
+        theme,
+        format: formatNumber,
+        groups: null,
+      });
+      return { data: m.traces, layout: { ...baseLayout(theme), ...m.layout }, drawn: m.drawnPoints };
+    });
+  },
+};
+
+(globalThis as unknown as { __bench: typeof bench }).__bench = bench;
+document.body.dataset.ready = 'true';

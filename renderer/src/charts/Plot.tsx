@@ -35,6 +35,8 @@ export interface PlotHandlers {
   onRelayout?: (e: Record<string, unknown>, gd: PlotlyGraphDiv) => void;
   /** After each draw has reached the screen. */
   onRendered?: (gd: PlotlyGraphDiv) => void;
+  /** A draw failed (the chart shows the message in place). */
+  onError?: (message: string) => void;
 }
 
 export interface PlotProps extends PlotHandlers {
@@ -55,6 +57,8 @@ const DEFAULT_CONFIG: PlotlyConfig = {
   responsive: false,
   scrollZoom: false,
   doubleClickDelay: 350,
+  // plotly's own toasts ("Double-click to zoom back out") float over the app's top bar.
+  showTips: false,
   modeBarButtonsToRemove: ['toImage', 'sendDataToCloud', 'toggleSpikelines', 'hoverClosestCartesian', 'hoverCompareCartesian'],
 };
 
@@ -129,7 +133,10 @@ function PlotInner(props: PlotProps) {
         });
       })
       .catch((e: unknown) => {
-        if (!cancelled) setError(e instanceof Error ? e.message : String(e));
+        if (cancelled) return;
+        const msg = e instanceof Error ? e.message : String(e);
+        setError(msg);
+        handlers.current.onError?.(msg);
       });
     return () => {
       cancelled = true;

@@ -67,5 +67,13 @@ export function baseLayout(t: ChartTheme): PlotlyLayout {
     xaxis: { ...axis },
     yaxis: { ...axis },
     dragmode: 'zoom',
+    modebar: { bgcolor: 'rgba(0,0,0,0)', color: t.faint, activecolor: t.accent },
   };
+}
+
+/** A chart's axis settings over the base layout's (title font kept when only the text is given). */
+export function mergeAxis(base: unknown, over: unknown): Record<string, unknown> {
+  const b = (base ?? {}) as Record<string, unknown>;
+  const o = (over ?? {}) as Record<string, unknown>;
+  return { ...b, ...o, title: { ...(b.title as object), ...(o.title as object) } };
 }

@@ -3,6 +3,7 @@
 // — the panel is open, a "best by" badge is shown in the table, or a brush filters it.
 import { lazy, Suspense, useEffect, useRef, useState, type PointerEvent } from 'react';
 import { on } from '../../bridge/client.ts';
+import { loadPlotly } from '../../charts/Plot.tsx';
 import { useApp } from '../../state/store.ts';
 import { COMPARE_TABS, type CompareTab, type Direction } from './chart-settings.ts';
 import {
@@ -231,7 +232,17 @@ function CompareStatus() {
 export function CompareToggle() {
   const open = useApp((s) => chartSettings(s).panel.open);
   return (
-    <button type="button" className={`button${open ? ' active' : ''}`} aria-pressed={open} onClick={() => updateChart('panel', { open: !open })} data-testid="compare-toggle" title="Compare runs: parallel coordinates, scatter, curves, diff, groups">
+    <button
+      type="button"
+      className={`button${open ? ' active' : ''}`}
+      aria-pressed={open}
+      onClick={() => updateChart('panel', { open: !open })}
+      // The chart library is ~5 MB: start fetching it when the pointer heads for the button.
+      onPointerEnter={() => void loadPlotly().catch(() => undefined)}
+      onFocus={() => void loadPlotly().catch(() => undefined)}
+      data-testid="compare-toggle"
+      title="Compare runs: parallel coordinates, scatter, curves, diff, groups"
+    >
       <CompareIcon />
       Compare
     </button>

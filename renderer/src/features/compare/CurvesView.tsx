@@ -7,7 +7,7 @@ import type { MetricPoint, RunRow } from '../../../../preload/api.ts';
 import { colorAt } from '../../charts/palette.ts';
 import { Plot } from '../../charts/Plot.tsx';
 import type { PlotlyEventData } from '../../charts/plotly-api.ts';
-import { baseLayout } from '../../charts/theme.ts';
+import { baseLayout, mergeAxis } from '../../charts/theme.ts';
 import { useChartTheme } from '../../charts/use-chart-theme.ts';
 import { formatNumber } from '../../lib/format.ts';
 import { useApp } from '../../state/store.ts';
@@ -196,8 +196,8 @@ function CurveChart(props: {
     return {
       ...base,
       ...model.layout,
-      xaxis: { ...(base.xaxis as object), ...(model.layout.xaxis as object) },
-      yaxis: { ...(base.yaxis as object), ...(model.layout.yaxis as object) },
+      xaxis: mergeAxis(base.xaxis, model.layout.xaxis),
+      yaxis: mergeAxis(base.yaxis, model.layout.yaxis),
       legend: { ...(base.legend as object), ...(model.layout.legend as object) },
     };
   }, [model, theme]);

@@ -12,11 +12,11 @@ import { useApp } from '../../state/store.ts';
 import { parseColumnKey } from '../runs-table/column-keys.ts';
 import { clickRow, modeFromEvent } from '../runs-table/selection.ts';
 import type { Brush } from './brush.ts';
-import { currentBrushes, setBrushes, updateChart } from './compare-loader.ts';
+import { currentBrushes, NO_BRUSHES, setBrushes, updateChart } from './compare-loader.ts';
 import { columnChoices, columnData, defaultAxes, keysOf, primaryMetric, type ColumnData } from './column-data.ts';
 import { ColumnSelect, EmptyChart } from './controls.tsx';
 import { formatFor, useBestRunId, useChartRows, useChartSettings, useSelectedSet } from './hooks.ts';
-import { brushFromRanges, buildParcoords, dimensionModel, normalizeRanges } from './parcoords-model.ts';
+import { brushFromRanges, buildParcoords, dimensionModel, normalizeRanges, rangesFromBrush } from './parcoords-model.ts';
 import { publish } from './test-hooks.ts';
 
 export function ParallelView() {
@@ -47,7 +47,21 @@ export function ParallelView() {
   const labelChars = Math.max(6, Math.min(26, Math.floor(spacing / 7.5)));
   const tickChars = Math.max(5, Math.min(22, Math.floor(spacing / 7) - 3));
   const dims = useMemo(() => axes.map((k) => dimensionModel(columns.get(k) as ColumnData, pc.log.includes(k), formatFor(k), tickChars)), [axes, columns, pc.log, tickChars]);
-  const brushMap = useMemo(() => new Map(brushes.map((b) => [b.key, b])), [brushes]);
+  // A brush drawn on the chart is already on screen: redrawing 10k lines to show it again would
+  // cost more than the table update it causes. Only brushes changed elsewhere (a chip removed,
+  // another experiment) are drawn back into the chart.
+  const drawnByChart = useRef<Brush[] | null>(null);
+  const brushMapRef = useRef<Map<string, Brush>>(new Map());
+  // The map keeps its identity for chart-drawn brushes (no rebuild) but always holds the current
+  // brushes, so the next rebuild for another reason (selection, colours) draws them as they are.
+  const brushMap = useMemo(() => {
+    const fresh = new Map(brushes.map((b) => [b.key, b]));
+    if (brushes === drawnByChart.current) {
+      brushMapRef.current.clear();
+      for (const [k, b] of fresh) brushMapRef.current.set(k, b);
+    } else brushMapRef.current = fresh;
+    return brushMapRef.current;
+  }, [brushes]);
 
   const model = useMemo(
     () =>
@@ -81,10 +95,14 @@ export function ParallelView() {
         range: d.range,
         tickvals: d.tickvals,
         ticktext: d.ticktext,
-        constraintrange: (model.dimensions[i] as { constraintrange?: unknown }).constraintrange ?? null,
+        constraintrange: (() => {
+          const b = brushes.find((x) => x.key === d.key);
+          const cr = b ? rangesFromBrush(d, b) : [];
+          return cr.length === 0 ? null : cr.length === 1 ? cr[0] : cr;
+        })(),
       })),
     });
-  }, [model, dims, colorBy]);
+  }, [model, dims, colorBy, brushes]);
   useEffect(() => () => publish('parcoords', undefined), []);
 
   // plotly reorders and brushes the dimension objects we gave it; map them back to columns.
@@ -112,6 +130,7 @@ export function ParallelView() {
       const b = brushFromRanges(dim, normalizeRanges(d.constraintrange));
       if (b) next.push(b);
     });
+    drawnByChart.current = next.length === 0 ? NO_BRUSHES : next;
     setBrushes(next);
   }, []);
 

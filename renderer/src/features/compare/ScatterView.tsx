@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Plot } from '../../charts/Plot.tsx';
 import type { PlotlyEventData } from '../../charts/plotly-api.ts';
-import { baseLayout } from '../../charts/theme.ts';
+import { baseLayout, mergeAxis } from '../../charts/theme.ts';
 import { useChartTheme } from '../../charts/use-chart-theme.ts';
 import { useApp } from '../../state/store.ts';
 import { clickRow, modeFromEvent, selectIds } from '../runs-table/selection.ts';
@@ -91,8 +91,8 @@ export function ScatterView() {
     return {
       ...base,
       ...model.layout,
-      xaxis: { ...(base.xaxis as object), ...(model.layout.xaxis as object) },
-      yaxis: { ...(base.yaxis as object), ...(model.layout.yaxis as object) },
+      xaxis: mergeAxis(base.xaxis, model.layout.xaxis),
+      yaxis: mergeAxis(base.yaxis, model.layout.yaxis),
       dragmode,
       // Zoom survives data updates until the axes change meaning.
       uirevision: `${xKey}|${yKey}|${sc.logX}|${sc.logY}`,

@@ -168,7 +168,7 @@ export function keysOf(rows: readonly RunRow[]): { params: string[]; metrics: st
  * Default parallel-coordinates axes: the params that vary, then the metrics that vary (at most
  * `maxMetrics`), with the primary metric last (the outcome on the right, where the eye ends).
  */
-export function defaultAxes(rows: readonly RunRow[], primary: string | null, now: number, maxParams = 8, maxMetrics = 3): string[] {
+export function defaultAxes(rows: readonly RunRow[], primary: string | null, now: number, maxParams = 6, maxMetrics = 3): string[] {
   const keys = keysOf(rows);
   // When more params vary than fit, the ones most runs have win (a param one run logged says
   // little about the others); the chosen ones keep alphabetical order.

@@ -342,7 +342,8 @@ export function removeBrush(key: string): void {
 }
 
 /** Brushes of the current scope (a brush made for other experiments is not shown or applied). */
-const NO_BRUSHES: Brush[] = [];
+/** The brushes of a scope without any (one identity, so views can tell "unchanged"). */
+export const NO_BRUSHES: Brush[] = [];
 
 export function currentBrushes(s: AppState): Brush[] {
   const scope = currentScope(s);

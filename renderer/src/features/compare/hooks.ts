@@ -2,11 +2,11 @@
 // winner of "best by", and number formatting per column.
 import { useMemo } from 'react';
 import type { RunRow } from '../../../../preload/api.ts';
-import { formatDuration, formatNumber, formatTimeExact } from '../../lib/format.ts';
 import { useApp } from '../../state/store.ts';
-import { parseColumnKey } from '../runs-table/column-keys.ts';
 import { chartSettings } from './compare-loader.ts';
 import type { ChartSettings } from './chart-settings.ts';
+
+export { formatFor, isDateColumn } from './format-column.ts';
 
 export function useChartSettings(): ChartSettings {
   return useApp(chartSettings);
@@ -48,16 +48,4 @@ export function useBestRunId(): string | null {
 export function useSelectedSet(): ReadonlySet<string> {
   const selected = useApp((s) => s.selection.selected);
   return useMemo(() => new Set(selected), [selected]);
-}
-
-/** How a column's numbers read: times as dates, durations as durations, the rest compactly. */
-export function formatFor(key: string): (n: number) => string {
-  const id = parseColumnKey(key);
-  if (id?.kind === 'attribute' && id.key === 'start_time') return formatTimeExact;
-  if (id?.kind === 'attribute' && id.key === 'duration') return formatDuration;
-  return formatNumber;
-}
-
-export function isDateColumn(key: string): boolean {
-  return key === 'attributes.start_time';
 }

@@ -114,8 +114,22 @@ test('scatter n_estimators × r2_score: clicking the highest point selects the b
   expect(top.runId).toBe(BEST);
   await expect(page.locator('[data-testid^="run-row-"][data-selected="true"]')).toHaveCount(1);
   await expect(page.getByTestId('run-detail')).toHaveAttribute('data-run-id', BEST);
-  await page.getByTestId('run-detail-close').click();
+  // Hover links the views: the point under the pointer marks its table row, and a table row under
+  // the pointer rings its point in the chart.
+  // (The detail panel that opened narrows the chart: find the point again once it has resized.)
+  await expect(async () => {
+    const again = await cmp.pointOnPage('plot-scatter', top.x, top.y);
+    await page.mouse.move(again.x - 3, again.y - 3);
+    await page.mouse.move(again.x, again.y, { steps: 3 });
+    await expect(runs.row(BEST)).toHaveClass(/chart-hover/, { timeout: 1000 });
+  }).toPass();
   await cmp.screenshot(screenshotDir, 'compare-scatter-selected');
+  const hovered = sc.points.find((p) => p.runId !== BEST)!.runId;
+  await runs.row(hovered).hover();
+  await expect
+    .poll(async () => ((await cmp.traces('plot-scatter')).find((t) => t.name === 'hover')?.customdata?.[0] as string[] | undefined)?.[0])
+    .toBe(hovered);
+  await page.getByTestId('run-detail-close').click();
 
   await cmp.setBestBy('mse', 'min');
   await expect.poll(async () => (await cmp.state()).best?.runId).toBe(BEST);

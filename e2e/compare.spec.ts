@@ -160,6 +160,16 @@ test('scatter n_estimators × r2_score: clicking the highest point selects the b
   await expect(runs.rows()).toHaveCount(4);
   await expect.poll(async () => (await cmp.state()).set?.runIds.includes(other)).toBe(true);
   await expect.poll(async () => (await cmp.state()).set?.runIds.length).toBe(5);
+  // With the panel closed the badge stays (the engine is asked for the winner).
+  await page.getByTestId('compare-close').click();
+  await expect(cmp.panel).toHaveCount(0);
+  await expect(page.getByTestId(`best-badge-${BEST}`)).toBeVisible();
+  await runs.filter("params.max_depth = '5'");
+  const bestOf5 = seedRuns()
+    .filter((r) => r.params.max_depth === '5')
+    .sort((a, b) => num(a.metrics.mse) - num(b.metrics.mse))[0]!.run_id;
+  await expect(page.getByTestId(`best-badge-${bestOf5}`)).toBeVisible();
+  await expect(page.locator('[data-testid^="best-badge-"]')).toHaveCount(1);
 });
 
 test('kitchen-sink metric curves: the 500-step loss, smoothing, wall time, runs without the metric', async ({ page, screenshotDir }) => {

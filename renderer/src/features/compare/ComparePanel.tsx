@@ -33,8 +33,10 @@ const MIN_HEIGHT = 240;
 
 function useCompareSync(): void {
   const settings = useApp(chartSettings);
-  const brushActive = useApp((s) => s.brush !== null);
-  const needed = settings.panel.open || !!settings.best.metric || brushActive || settings.pinned.length > 0;
+  // Rows are loaded only for the open panel: the table's "best" badge asks the engine for the
+  // one winning run instead (refreshBest), and a brush's clause is fixed when it is drawn.
+  const needed = settings.panel.open;
+  const generation = useApp((s) => (s.compareRows ? 0 : s.generation));
   const key = useApp((s) => compareQuery(s)?.key ?? null);
   const compareRows = useApp((s) => s.compareRows);
   const selected = useApp((s) => s.selection.selected);
@@ -49,7 +51,7 @@ function useCompareSync(): void {
   }, [settings.panel.open, selected, compareRows]);
   useEffect(() => {
     void refreshBest();
-  }, [compareRows, settings.best.metric, settings.best.direction, key]);
+  }, [compareRows, settings.best.metric, settings.best.direction, key, generation]);
   useEffect(() => {
     publish('best', { metric: settings.best.metric, direction: settings.best.direction, runId: settings.best.metric ? (best?.runId ?? null) : null });
   }, [settings.best.metric, settings.best.direction, best]);

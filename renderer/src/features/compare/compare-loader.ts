@@ -272,40 +272,41 @@ async function refreshHistories(ids: string[] | null): Promise<void> {
 let bestSeq = 0;
 
 /**
- * The "best by" winner. In memory when the whole compare set is loaded; otherwise one query
- * ordered by the metric (the same answer: best-run.ts breaks ties like the engine), compared
- * with the starred runs outside the filter.
+ * The "best by" winner. In memory when the whole compare set is loaded; otherwise (the set is
+ * capped, or the panel is closed and nothing is loaded) one query ordered by the metric — the
+ * same answer, since best-run.ts breaks ties like the engine — compared with the starred runs.
  */
 export async function refreshBest(): Promise<void> {
   const s = get();
   const { best } = chartSettings(s);
-  const cr = s.compareRows;
   const q = compareQuery(s);
-  if (!best.metric || !cr || !q || cr.key !== q.key) {
-    if (s.best !== null && (!best.metric || !q)) set({ best: null });
+  if (!best.metric || !q) {
+    if (s.best !== null) set({ best: null });
     return;
   }
-  const key = `${cr.key}|${cr.generation}|${cr.rows.length}|${best.metric}|${best.direction}`;
+  const cr = s.compareRows && s.compareRows.key === q.key ? s.compareRows : null;
+  const key = `${q.key}|${cr ? `rows:${cr.generation}:${cr.rows.length}` : `gen:${s.generation}`}|${best.metric}|${best.direction}`;
   if (s.best?.key === key) return;
-  if (!cr.capped) {
+  if (cr && !cr.capped) {
     set({ best: { key, runId: bestRun(cr.rows, best.metric, best.direction)?.runId ?? null } });
     return;
   }
   const seq = ++bestSeq;
   const ident = formatIdentifier('metric', best.metric);
+  const base = { storeId: q.storeId, experimentIds: q.experimentIds, lifecycle: q.lifecycle };
   try {
-    const res = await call('queryRuns', {
-      storeId: q.storeId,
-      experimentIds: q.experimentIds,
-      lifecycle: q.lifecycle,
-      filter: andFilter(q.filter, finiteClause(ident)),
-      orderBy: [`${ident} ${best.direction === 'min' ? 'ASC' : 'DESC'}`],
-      offset: 0,
-      limit: 1,
-    });
+    const [res, pinned] = await Promise.all([
+      call('queryRuns', {
+        ...base,
+        filter: andFilter(q.filter, finiteClause(ident)),
+        orderBy: [`${ident} ${best.direction === 'min' ? 'ASC' : 'DESC'}`],
+        offset: 0,
+        limit: 1,
+      }),
+      q.pinned.length > 0 ? call('queryRuns', { ...base, runIds: q.pinned, offset: 0, limit: q.pinned.length }) : Promise.resolve({ rows: [] as RunRow[] }),
+    ]);
     if (seq !== bestSeq) return;
-    const pinnedRows = cr.rows.filter((r) => q.pinned.includes(r.runId));
-    const winner = bestRun([...res.rows, ...pinnedRows], best.metric, best.direction);
+    const winner = bestRun([...res.rows, ...pinned.rows], best.metric, best.direction);
     set({ best: { key, runId: winner?.runId ?? null } });
   } catch (e) {
     if (seq === bestSeq) set({ compareError: message(e) });

@@ -8,9 +8,11 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
 const args = process.argv.slice(2);
+// Tools start with `#!/usr/bin/env node`: the project's Node (v24) first on PATH, as npm does.
+const env = { ...process.env, PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
 
 function run(cmd: string, cmdArgs: string[]): number {
-  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: 'inherit', env });
   return r.status ?? 1;
 }
 

@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name: string) => path.join(root, 'node_modules/.bin', name);
 const only = process.argv.slice(2);
+// Tools start with `#!/usr/bin/env node`: put the project's Node (v24) first on PATH, as npm does,
+// so running this file directly behaves like `npm test`.
+const env = { ...process.env, PATH: `${path.join(root, 'node_modules/.bin')}${path.delimiter}${process.env.PATH ?? ''}` };
 
 interface Stage {
   name: string;
@@ -65,7 +68,7 @@ for (const stage of stages) {
   if (only.length > 0 && !only.includes(stage.name)) continue;
   if (stage.name === 'e2e-electron' && !existsSync(path.join(root, 'e2e/electron/electron.config.ts'))) continue;
   process.stdout.write(`\n── ${stage.name}: ${stage.cmd.map((c) => path.relative(root, c) || c).join(' ')}\n`);
-  const r = spawnSync(stage.cmd[0] as string, stage.cmd.slice(1), { cwd: root, stdio: 'inherit', env: process.env });
+  const r = spawnSync(stage.cmd[0] as string, stage.cmd.slice(1), { cwd: root, stdio: 'inherit', env });
   if (r.status !== 0) failedStages.push(stage.name);
   if (stage.counts) {
     try {

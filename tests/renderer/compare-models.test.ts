@@ -6,7 +6,7 @@ import type { RunRow } from '../../preload/api.ts';
 import { LIGHT_THEME } from '../../renderer/src/charts/theme.ts';
 import { bestRun, finiteClause } from '../../renderer/src/features/compare/best-run.ts';
 import { DEFAULT_CHARTS, readChartSettings, withChartView } from '../../renderer/src/features/compare/chart-settings.ts';
-import { columnData, defaultAxes, orderCategories, primaryMetric, varies } from '../../renderer/src/features/compare/column-data.ts';
+import { columnData, defaultAxes, objectiveRank, orderCategories, primaryMetric, varies } from '../../renderer/src/features/compare/column-data.ts';
 import { diffSections } from '../../renderer/src/features/compare/diff-model.ts';
 import { groupRuns, MISSING_GROUP } from '../../renderer/src/features/compare/group-model.ts';
 import { buildParcoords, dimensionModel } from '../../renderer/src/features/compare/parcoords-model.ts';
@@ -53,6 +53,16 @@ describe('columns', () => {
     expect(primaryMetric(seed, ['mse', 'r2_score'], 'r2_score')).toBe('r2_score');
     expect(defaultAxes(seed, 'mse', 0)).toEqual(['params.max_depth', 'params.n_estimators', 'metrics.r2_score', 'metrics.mse']);
     expect(varies(columnData(seed, 'attributes.status', 0))).toBe(false);
+  });
+
+  it('among metrics every run has, prefers what looks like the objective', () => {
+    const rows = [row('a', null, { metrics: Object.fromEntries(['grad_norm', 'lr', 'system/gpu', 'train_loss', 'val_acc', 'val_loss'].map((k) => [k, { value: 1, step: 0, timestamp: 0 }])) })];
+    expect(primaryMetric(rows, ['grad_norm', 'lr', 'system/gpu', 'train_loss', 'val_acc', 'val_loss'], null)).toBe('val_loss');
+    expect(objectiveRank('val_acc')).toBeLessThan(objectiveRank('train_loss'));
+    expect(objectiveRank('system/gpu_utilization')).toBeGreaterThan(objectiveRank('grad_norm'));
+    // A metric more runs have still wins over a better-sounding one.
+    const more = [...rows, row('b', null, { metrics: { grad_norm: { value: 2, step: 0, timestamp: 0 } } })];
+    expect(primaryMetric(more, ['grad_norm', 'val_loss'], null)).toBe('grad_norm');
   });
 });
 

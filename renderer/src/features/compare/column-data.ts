@@ -132,14 +132,33 @@ export function varies(col: ColumnData): boolean {
 }
 
 /**
+ * How much a metric name looks like what a sweep optimises (lower = more): held-out losses and
+ * errors, then held-out scores, then any loss/score, then the rest; system metrics last.
+ */
+export function objectiveRank(key: string): number {
+  const k = key.toLowerCase();
+  if (/^system[/.]/.test(k)) return 9;
+  const heldOut = /(^|[_/.-])(val|valid|validation|test|eval|dev)([_/.-]|$)/.test(k);
+  const loss = /(loss|error|mse|rmse|mae|nll|perplexity)/.test(k);
+  const score = /(acc|accuracy|f1|auc|r2|score|precision|recall|map|bleu)/.test(k);
+  if (heldOut && loss) return 0;
+  if (heldOut && score) return 1;
+  if (loss) return 2;
+  if (score) return 3;
+  return 5;
+}
+
+/**
  * The metric charts lead with: the "best by" metric when one is chosen, else the one most runs
- * have (ties: alphabetical), so a sweep's score wins over a metric only some runs logged.
+ * have (a sweep's score over a metric only some runs logged); ties go to the name that looks
+ * most like an objective (val_loss before grad_norm), then alphabetical.
  */
 export function primaryMetric(rows: readonly RunRow[], metricKeys: readonly string[], bestBy: string | null): string | null {
   if (bestBy && metricKeys.includes(bestBy)) return bestBy;
   let best: string | null = null;
   let bestCount = -1;
-  for (const k of [...metricKeys].sort()) {
+  const ordered = [...metricKeys].sort((a, b) => objectiveRank(a) - objectiveRank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const k of ordered) {
     let n = 0;
     for (const r of rows) if (r.metrics[k]) n++;
     if (n > bestCount) {
@@ -177,7 +196,8 @@ export function defaultAxes(rows: readonly RunRow[], primary: string | null, now
   const chosen = new Set([...varying].sort((a, b) => present(b) - present(a) || (a < b ? -1 : 1)).slice(0, maxParams));
   const params = varying.filter((k) => chosen.has(k)).map((k) => `params.${k}`);
   const primaryKey = primary ? `metrics.${primary}` : null;
-  const others = keys.metrics
+  const others = [...keys.metrics]
+    .sort((a, b) => objectiveRank(a) - objectiveRank(b) || (a < b ? -1 : a > b ? 1 : 0))
     .map((k) => `metrics.${k}`)
     .filter((k) => k !== primaryKey && varies(columnData(rows, k, now)))
     .slice(0, Math.max(0, maxMetrics - (primaryKey ? 1 : 0)));

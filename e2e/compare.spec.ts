@@ -312,4 +312,10 @@ test('diff of two seed-rf runs, differences only: n_estimators, max_depth and th
   await page.getByTestId('run-detail-close').click();
   await cmp.tab('curves');
   await expect.poll(async () => (await cmp.state()).curves?.runIds.length).toBe(4);
+  await expect.poll(async () => (await cmp.state()).curves?.grouped).toBe(true);
+  await cmp.waitDrawn('plot-curves-mse');
+  const bands = await cmp.traces('plot-curves-mse');
+  expect(bands.map((t) => t.name)).toEqual(['None min', 'None max', 'None (4 runs)']);
+  expect((bands[1] as { fill?: string }).fill).toBe('tonexty');
+  await cmp.screenshot(screenshotDir, 'compare-curves-grouped');
 });

@@ -17,6 +17,7 @@ export interface ChartsState {
   curves?: {
     x: string;
     smoothing: number;
+    grouped: boolean;
     runIds: string[];
     metrics: Record<string, { runs: { runId: string; points: number; drawn: number; last: number; min: number; max: number }[]; missing: string[] }>;
   };

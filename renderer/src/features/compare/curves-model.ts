@@ -156,7 +156,23 @@ export function buildCurves(input: CurvesInput): CurvesModel {
         },
         {
           type,
-          mode: 'lines',
+          // A band over a few steps (a value logged once or twice) has no area to fill: the
+          // min–max range is drawn as error bars on marked points instead.
+          mode: band.x.length <= 20 ? 'lines+markers' : 'lines',
+          ...(band.x.length <= 20
+            ? {
+                error_y: {
+                  type: 'data',
+                  symmetric: false,
+                  array: band.max.map((v, i) => v - (band.mean[i] as number)),
+                  arrayminus: band.mean.map((v, i) => v - (band.min[i] as number)),
+                  color,
+                  thickness: 1.5,
+                  width: 6,
+                },
+                marker: { color, size: 7 },
+              }
+            : {}),
           x: band.x,
           y: band.mean,
           customdata: band.count,

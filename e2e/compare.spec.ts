@@ -297,6 +297,15 @@ test('diff of two seed-rf runs, differences only: n_estimators, max_depth and th
   await page.getByTestId('diff-only').uncheck();
   await expect(page.getByTestId('diff-row-tags.mlflow.source.name')).toHaveAttribute('data-differs', 'false');
 
+  // The chosen runs stay selected — and compared — when a filter no longer matches one of them.
+  await runs.filter("params.max_depth = 'None'");
+  await expect(runs.rows()).toHaveCount(4);
+  await expect(page.getByTestId('run-count')).toContainText('2 selected');
+  await expect(page.getByTestId(`diff-col-${a.run_id}`)).toBeVisible();
+  await expect(page.getByTestId(`diff-col-${b.run_id}`)).toBeVisible();
+  await runs.filter('');
+  await expect(runs.rows()).toHaveCount(16);
+
   // Groups by max_depth: four groups of four with the mse aggregates.
   await cmp.tab('groups');
   await page.getByTestId('group-by').selectOption('params.max_depth');

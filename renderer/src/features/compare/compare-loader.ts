@@ -22,6 +22,8 @@ export const COMPARE_CAP = 20_000;
 const PAGE = 5000;
 /** Histories per getMetricHistory call (the contract allows 1000 runs). */
 const HISTORY_CHUNK = 100;
+/** Runs whose histories are kept beyond the ones on screen. */
+const HISTORY_KEEP = 1500;
 /** Most runs metric curves overlay. */
 export const CURVES_CAP = 1000;
 
@@ -243,7 +245,13 @@ export async function ensureHistories(runIds: readonly string[], keys: readonly 
       const cur = get();
       if (cur.storeId !== storeId) return;
       const base = cur.histories.storeId === storeId ? cur.histories.data : {};
-      const next = { ...base };
+      let next = { ...base };
+      // Histories of runs no longer drawn are dropped once many are held (they are re-read if
+      // those runs are drawn again).
+      if (Object.keys(next).length > HISTORY_KEEP) {
+        const wanted = new Set(runIds);
+        next = Object.fromEntries(Object.entries(next).filter(([id]) => wanted.has(id)));
+      }
       for (const [runId, perKey] of Object.entries(res)) next[runId] = { ...next[runId], ...perKey };
       set({ histories: { storeId, data: next, version: cur.histories.version + 1 } });
     }

@@ -29,6 +29,7 @@ import { BENCH_DIR, CACHE_DIR, ensureStore } from '../generate-store.ts';
 
 const TARGETS = { parcoords10k: 1000, scatter100k: 1500, brush10k: 100, curves50x10k: 1000 };
 const CHROMIUM = process.env.RUNSIGHT_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = path.join(BENCH_DIR, '..', 'test-results', 'screenshots');
 const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'";
 
 interface Settings {
@@ -241,6 +242,10 @@ async function appPart(settings: Settings, browser: Browser, log: (s: string) =>
       detail: { rowsLoadedMs: opened.rowsMs, plotlyDrawMs: opened.drawMs, lines: opened.lines },
     });
 
+    // For a human to look at (not part of any number).
+    await mkdir(SHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SHOTS, `compare-bench-parcoords-${store.runs}.png`) });
+
     const metricKeys = await page.evaluate(() => {
       const g = globalThis as unknown as PageGlobals;
       return g.__runsightCharts?.parcoords?.dimensions.filter((d) => d.key.startsWith('metrics.')).map((d) => d.key) ?? [];
@@ -292,6 +297,9 @@ async function appPart(settings: Settings, browser: Browser, log: (s: string) =>
       detail: { clearBrushMs: dist(clearMs), runsInBrush: counts },
     });
     log(`app: brush p50 ${dist(brushMs).p50} ms, p95 ${dist(brushMs).p95} ms`);
+    await page.getByTestId('compare-tab-scatter').click();
+    await page.waitForSelector('[data-testid=plot-scatter][data-plot-state=ready]', { timeout: 120_000 });
+    await page.screenshot({ path: path.join(SHOTS, `compare-bench-scatter-${store.runs}.png`) });
     await page.close();
   } finally {
     await stopChild(child);

@@ -402,6 +402,8 @@ async function main(): Promise<void> {
   const settings = parseArgs(process.argv.slice(2));
   const log = (s: string) => console.log(`[bench:ui] ${s}`);
   const started = Date.now();
+  // The machine is shared: the load average says how contended the numbers are.
+  const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
   const browser = await launch();
   const rows: Row[] = [];
   try {
@@ -419,11 +421,12 @@ async function main(): Promise<void> {
         return null;
       }
     })(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), loadavg: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), loadavgAtStart: loadAtStart, loadavgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
     browser: `${chromiumVersion()} (headless, software WebGL: --disable-gpu)`,
     settings: { quick: settings.quick, reps: settings.reps, storeRuns: settings.storeRuns },
     durationS: Math.round((Date.now() - started) / 1000),
     results: rows.map((r) => ({ ...r, pass: r.targetMs === null ? null : r.ms[r.metric] < r.targetMs })),
+    note: 'Chromium renders WebGL with SwiftShader here (no GPU): plotly parcoords waits for the GPU after each axis pair (a 1-pixel readPixels), so its draw time is software rasterization; see detail.buildMs for the time in our code.',
   };
   await mkdir(path.dirname(settings.out), { recursive: true });
   await writeFile(settings.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -250,6 +250,11 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const loadBefore = os.loadavg();
   const log = (m: string): void => console.error(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s] ${m}`);
+  // Background load at each step, so a reader of the JSON can tell which numbers were contended.
+  const loadTrace: { at: string; load1: number }[] = [];
+  const trace = (at: string): void => {
+    loadTrace.push({ at, load1: Math.round((os.loadavg()[0] as number) * 100) / 100 });
+  };
   const summary: SummaryRow[] = [];
   const results: Record<string, unknown> = {};
   const stores: Record<string, unknown> = {};
@@ -278,6 +283,7 @@ async function main(): Promise<void> {
   };
 
   // ---- cold index vs raw read floor ----
+  trace('cold index vs raw read floor');
   if (s.only.has('cold-index')) {
     const store = await need('file', s.smallRuns);
     log(`cold-index: ${s.coldReps} alternating repetitions on ${s.smallRuns} runs`);
@@ -325,6 +331,9 @@ async function main(): Promise<void> {
       floorMs: floor,
       floorStrategy: `${floorName}; reader scope (bench/floor.ts)`,
       ratio,
+      // Contention on a shared machine only adds time: the fastest repetition of each is the
+      // cleanest view of the intrinsic cost.
+      ratioOfMinimums: Math.round((Math.min(...engine) / Math.min(...fThreads, ...fSync, ...fAsync)) * 1000) / 1000,
       ratioVsTwoThreadFloor: Math.round((eng / floorThreads) * 100) / 100,
       ratioVsSyncFloor: Math.round((eng / floorSync) * 100) / 100,
       ratioVsAsyncFloor: Math.round((eng / floorAsync) * 100) / 100,
@@ -350,6 +359,7 @@ async function main(): Promise<void> {
   }
 
   // ---- queryRuns on the small store ----
+  trace('queryRuns on the small store');
   const querySummary = (runs: number, raw: LoadQueryRaw): Record<string, unknown> => {
     const worst = Math.max(...raw.queries.map((q) => dist(q.ms).p95));
     for (const q of raw.queries) {
@@ -383,6 +393,7 @@ async function main(): Promise<void> {
   }
 
   // ---- append → indexChanged ----
+  trace('append → indexChanged');
   if (s.only.has('append-latency')) {
     const store = await need('file', s.smallRuns);
     log(`append-latency: watching ${s.smallRuns} runs, ${s.appends} appends`);
@@ -435,6 +446,7 @@ async function main(): Promise<void> {
   }
 
   // ---- SQLite store ----
+  trace('SQLite store');
   if (s.only.has('sqlite')) {
     const store = await need('sqlite', s.smallRuns);
     log(`sqlite: ${s.sqliteLoadReps} cold loads of ${s.smallRuns} runs, then queries`);
@@ -472,6 +484,7 @@ async function main(): Promise<void> {
 
   // ---- the large store, loaded once (it does not fit the page cache of a small machine, and a
   // load takes minutes): queryRuns at that size, and peak RSS / memory split of the indexing ----
+  trace('large store');
   if (s.only.has('query') || s.only.has('peak-rss')) {
     const store = await need('file', s.largeRuns);
     const queries = s.only.has('query') ? QUERIES : [];
@@ -522,6 +535,7 @@ async function main(): Promise<void> {
     }
   }
 
+  trace('end');
   const loadAfter = os.loadavg();
   const cpus = os.cpus();
   let commit = 'unknown';
@@ -551,6 +565,7 @@ async function main(): Promise<void> {
       v8: process.versions.v8,
       uvThreadpoolSize: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
     },
+    loadTrace,
     loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadAfter.map((x) => Math.round(x * 100) / 100) },
     repo: { commit, uncommittedEngineFiles: dirty },
     notes,

@@ -172,6 +172,65 @@ test('scatter n_estimators × r2_score: clicking the highest point selects the b
   await expect(page.locator('[data-testid^="best-badge-"]')).toHaveCount(1);
 });
 
+test('scatter box and lasso select exactly the runs they enclose', async ({ page, screenshotDir }) => {
+  app = await openApp(page, 'seed-rf');
+  const runs = new RunsPage(page);
+  const cmp = new ComparePage(page);
+  await cmp.open('scatter');
+  await page.getByTestId('scatter-x').selectOption('params.n_estimators');
+  await page.getByTestId('scatter-y').selectOption('metrics.r2_score');
+  await expect.poll(async () => (await cmp.state()).scatter?.y).toBe('metrics.r2_score');
+  await cmp.waitDrawn('plot-scatter');
+  const sc = (await cmp.state()).scatter!;
+  const ys = sc.points.map((p) => p.y);
+  const [lo, hi] = [Math.min(...ys), Math.max(...ys)];
+  const pad = (hi - lo) * 0.02;
+  const selectedIds = async () =>
+    page.locator('[data-testid^="run-row-"][data-selected="true"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('run-row-'.length)).sort());
+  const runsWith = (n: string) =>
+    seedRuns()
+      .filter((r) => r.params.n_estimators === n)
+      .map((r) => r.run_id)
+      .sort();
+
+  // Box: a rectangle around the n_estimators = 200 column, top to bottom.
+  await page.getByTestId('scatter-drag').getByText('Box', { exact: true }).click();
+  const a = await cmp.pointOnPage('plot-scatter', 180, hi + pad);
+  const b = await cmp.pointOnPage('plot-scatter', 220, lo - pad);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 });
+  await page.mouse.move(b.x, b.y, { steps: 4 });
+  await page.mouse.up();
+  await expect.poll(selectedIds).toEqual(runsWith('200'));
+  expect(runsWith('200')).toHaveLength(4);
+  await cmp.screenshot(screenshotDir, 'compare-scatter-box');
+
+  // Lasso: a loop around the n_estimators = 10 column replaces the selection.
+  await page.getByTestId('scatter-drag').getByText('Lasso', { exact: true }).click();
+  const loop = [
+    [5, hi + pad],
+    [15, hi + pad],
+    [15, lo - pad],
+    [5, lo - pad],
+    [5, hi + pad],
+  ] as const;
+  const first = await cmp.pointOnPage('plot-scatter', loop[0][0], loop[0][1]);
+  await page.mouse.move(first.x, first.y);
+  await page.mouse.down();
+  for (const [x, y] of loop.slice(1)) {
+    const p = await cmp.pointOnPage('plot-scatter', x, y);
+    await page.mouse.move(p.x, p.y, { steps: 5 });
+  }
+  await page.mouse.up();
+  await expect.poll(selectedIds).toEqual(runsWith('10'));
+  expect(runsWith('10')).toHaveLength(4);
+  // The selected runs are what the diff compares.
+  await cmp.tab('diff');
+  await expect.poll(async () => (await cmp.state()).diff?.runIds.slice().sort()).toEqual(runsWith('10'));
+  await expect(runs.rows()).toHaveCount(16);
+});
+
 test('kitchen-sink metric curves: the 500-step loss, smoothing, wall time, runs without the metric', async ({ page, screenshotDir }) => {
   app = await openApp(page, 'kitchen-sink');
   const runs = new RunsPage(page);

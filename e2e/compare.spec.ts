@@ -92,11 +92,7 @@ test('scatter n_estimators × r2_score: clicking the highest point selects the b
   const runs = new RunsPage(page);
   const cmp = new ComparePage(page);
   await cmp.open('scatter');
-  await page.getByTestId('scatter-x').selectOption('params.n_estimators');
-  await page.getByTestId('scatter-y').selectOption('metrics.r2_score');
-  await expect.poll(async () => (await cmp.state()).scatter?.x).toBe('params.n_estimators');
-  await expect.poll(async () => (await cmp.state()).scatter?.y).toBe('metrics.r2_score');
-  await cmp.waitDrawn('plot-scatter');
+  await cmp.scatterAxes('params.n_estimators', 'metrics.r2_score');
 
   const sc = (await cmp.state()).scatter!;
   expect(sc.points).toHaveLength(16);
@@ -177,10 +173,7 @@ test('scatter box and lasso select exactly the runs they enclose', async ({ page
   const runs = new RunsPage(page);
   const cmp = new ComparePage(page);
   await cmp.open('scatter');
-  await page.getByTestId('scatter-x').selectOption('params.n_estimators');
-  await page.getByTestId('scatter-y').selectOption('metrics.r2_score');
-  await expect.poll(async () => (await cmp.state()).scatter?.y).toBe('metrics.r2_score');
-  await cmp.waitDrawn('plot-scatter');
+  await cmp.scatterAxes('params.n_estimators', 'metrics.r2_score');
   const sc = (await cmp.state()).scatter!;
   const ys = sc.points.map((p) => p.y);
   const [lo, hi] = [Math.min(...ys), Math.max(...ys)];

@@ -61,6 +61,15 @@ export class ComparePage {
     return this.page.getByTestId(testId);
   }
 
+  /** Picks the scatter's axes and waits until the chart shows them. */
+  async scatterAxes(x: string, y: string): Promise<void> {
+    await this.page.getByTestId('scatter-x').selectOption(x);
+    await this.page.getByTestId('scatter-y').selectOption(y);
+    await expect.poll(async () => (await this.state()).scatter?.x).toBe(x);
+    await expect.poll(async () => (await this.state()).scatter?.y).toBe(y);
+    await this.waitDrawn('plot-scatter');
+  }
+
   /** Waits until the chart has drawn at least `renders` times. */
   async waitDrawn(testId: string, renders = 1): Promise<void> {
     const plot = this.plot(testId);

@@ -35,6 +35,8 @@ export interface EngineOptions {
   sqlWasmPath?: string;
   /** Overrides the OS file-watch budget that picks full or tiered watching (tests). */
   watchBudget?: number;
+  /** Overrides the run count above which file stores are watched tiered (tests). */
+  maxFullWatchRuns?: number;
   /** Tiered watching: how often finished runs are checked. */
   coldPollMs?: number;
   /**
@@ -204,6 +206,7 @@ export class Engine {
             ...common,
             root: info.path,
             watchBudget: this.options.watchBudget,
+            maxFullRuns: this.options.maxFullWatchRuns,
             coldPollMs: this.options.coldPollMs,
             changedSince: snapshotStart,
           },

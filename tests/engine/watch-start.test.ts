@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBackend } from '../../electron/engine/backend/index.ts';
 import { Engine, type EngineOptions } from '../../electron/engine/engine.ts';
 import type { Run } from '../../electron/engine/model.ts';
+import { FileStoreWatch, FULL_WATCH_MAX_RUNS } from '../../electron/engine/watch/file-store-watch.ts';
 import { copyFixture, tempDir } from '../helpers/fixtures.ts';
 
 const EXP = '266606262520181169';
@@ -187,7 +188,7 @@ describe('watcher start in the background', () => {
     it(`closing the project during the watcher's initial scan leaves no watch open (${mode} watching)`, async () => {
       const baseline = await watchHandles();
       const dir = await trainingStore();
-      const engine = await Engine.create({ watch: true, ...(mode === 'tiered' ? { watchBudget: 10 } : {}) });
+      const engine = await Engine.create({ watch: true, ...(mode === 'tiered' ? { maxFullWatchRuns: 1 } : {}) });
       const changes: unknown[] = [];
       await engine.openProject(dir);
       engine.events.on('indexChanged', (e) => changes.push(e));
@@ -218,5 +219,24 @@ describe('watcher start in the background', () => {
     await appendFile(file, `${Date.now()} 77.5 100\n`);
     await seen;
     expect(engine.index.getRun({ storeId, runId: TRAINING })?.metrics.mse).toMatchObject({ value: 77.5, step: 100 });
+  });
+});
+
+describe('watch mode', () => {
+  const runs = (n: number) => Array.from({ length: n }, (_, i) => ({ dir: `/store/1/run${i}`, hot: i === 0 }));
+  const mode = (n: number, extra: Partial<ConstructorParameters<typeof FileStoreWatch>[0]> = {}) => {
+    const w = new FileStoreWatch({ root: '/store', onChange: () => {}, watchBudget: Number.POSITIVE_INFINITY, ...extra }, runs(n));
+    return [w.mode, w.tieredBecause];
+  };
+
+  it('watches every file of a store up to FULL_WATCH_MAX_RUNS runs, only training runs beyond', () => {
+    expect(mode(FULL_WATCH_MAX_RUNS)).toEqual(['full', null]);
+    expect(mode(FULL_WATCH_MAX_RUNS + 1)).toEqual(['tiered', 'size']);
+    expect(mode(FULL_WATCH_MAX_RUNS + 1, { polling: true })).toEqual(['tiered', 'size']);
+  });
+
+  it('goes tiered when the inotify budget is short, whatever the size; polling needs no inotify watches', () => {
+    expect(mode(10, { watchBudget: 100 })).toEqual(['tiered', 'budget']);
+    expect(mode(10, { watchBudget: 100, polling: true })).toEqual(['full', null]);
   });
 });

@@ -228,9 +228,15 @@ async function appendLatency(t: Extract<Task, { mode: 'append-latency' }>) {
   const engine = await Engine.create({ watch: true });
   const t0 = performance.now();
   const res = await engine.openProject(t.projectDir);
+  const openProjectMs = performance.now() - t0;
+  // The watcher starts after the store is queryable; appends are timed once it is live.
+  await engine.whenWatching();
   const openWithWatchMs = performance.now() - t0;
   const storeId = (res.stores[0] as { id: string }).id;
-  const rows = engine.index.queryRuns({ storeId, experimentIds: [], limit: 1_000_000 }).rows;
+  // Training writes to RUNNING runs: in a store too big to watch every file (tiered watching),
+  // those are the runs watched live, finished ones are only polled for folder changes.
+  const rows = engine.index.queryRuns({ storeId, experimentIds: [], filter: "attributes.status = 'RUNNING'", limit: 1_000_000 }).rows;
+  if (rows.length === 0) throw new Error('no RUNNING run in the store to append to');
   const rng = createRng(t.seed, 7);
   const originalSizes = new Map<string, number>();
   const samples: { runId: string; ms: number | null; valueChecked: boolean }[] = [];
@@ -277,7 +283,7 @@ async function appendLatency(t: Extract<Task, { mode: 'append-latency' }>) {
     // Put the cached store back exactly as generated.
     for (const [file, size] of originalSizes) await truncate(file, size);
   }
-  return { openWithWatchMs, runs: rows.length, samples, events, restoredFiles: originalSizes.size, maxRss: maxRssBytes() };
+  return { openProjectMs, openWithWatchMs, runs: rows.length, samples, events, restoredFiles: originalSizes.size, maxRss: maxRssBytes() };
 }
 
 async function main(): Promise<void> {

@@ -215,6 +215,9 @@ interface LoadQueryRaw {
 }
 
 interface AppendRaw {
+  /** openProject until it resolves: the store is indexed and queryable. */
+  openProjectMs: number;
+  /** … until the watcher (started in the background) is live and caught up. */
   openWithWatchMs: number;
   runs: number;
   samples: { runId: string; ms: number | null; valueChecked: boolean }[];
@@ -396,7 +399,7 @@ async function main(): Promise<void> {
   trace('append → indexChanged');
   if (s.only.has('append-latency')) {
     const store = await need('file', s.smallRuns);
-    log(`append-latency: watching ${s.smallRuns} runs, ${s.appends} appends`);
+    log(`append-latency: watching ${s.smallRuns} runs, ${s.appends} appends to RUNNING runs`);
     await markDirty(store);
     const raw = await runChild<AppendRaw>(
       {
@@ -417,30 +420,32 @@ async function main(): Promise<void> {
     const missed = raw.samples.length - got.length;
     const wrong = raw.samples.filter((x) => x.ms !== null && !x.valueChecked).length;
     results.appendLatency = {
-      runsWatched: raw.runs,
+      runsWatched: s.smallRuns,
+      runningRunsAppendedTo: raw.runs,
+      openProjectMs: Math.round(raw.openProjectMs),
       openProjectWithWatchMs: Math.round(raw.openWithWatchMs),
       appends: raw.samples.length,
       timedOut: missed,
       indexValueMismatches: wrong,
       latencyMs: d,
       timeoutPerAppendMs: 3000,
-      how: 'appendFile of one `<ts> <value> <step>` line to metrics/val_loss of a random run (a new highest step), timed until the indexChanged event naming that run; then the index must report that value as the latest',
+      how: 'once the watcher is live: appendFile of one `<ts> <value> <step>` line to metrics/val_loss of a random RUNNING run (a new highest step; what training writes to, and what is watched live in tiered mode too), timed until the indexChanged event naming that run; then the index must report that value as the latest',
       storeRestored: `appended files truncated back to their original size (${raw.restoredFiles} files)`,
       target: `p95 < ${TARGETS.appendP95Ms} ms`,
       pass: d.p95 < TARGETS.appendP95Ms && missed === 0 && wrong === 0,
       maxRssBytes: raw.maxRss,
     };
     summary.push({
-      benchmark: `append → indexChanged, ${raw.runs} runs watched (p95)`,
+      benchmark: `append → indexChanged, ${s.smallRuns} runs watched, appends to its ${raw.runs} RUNNING runs (p95)`,
       target: `< ${TARGETS.appendP95Ms} ms`,
       measured: `${d.p95} ms (p50 ${d.p50}, max ${d.max}; ${missed} timed out, ${wrong} wrong value)`,
       status: d.p95 < TARGETS.appendP95Ms && missed === 0 && wrong === 0 ? 'pass' : 'MISS',
     });
     // No target, but what watching costs is what a user of the app pays by default.
     summary.push({
-      benchmark: `openProject with watching on, ${raw.runs} runs (until events are live)`,
+      benchmark: `openProject with watching on, ${s.smallRuns} runs (queryable / events live)`,
       target: '—',
-      measured: `${(raw.openWithWatchMs / 1000).toFixed(1)} s, peak RSS ${mb(raw.maxRss)} MB`,
+      measured: `${(raw.openProjectMs / 1000).toFixed(1)} s / ${(raw.openWithWatchMs / 1000).toFixed(1)} s, peak RSS ${mb(raw.maxRss)} MB`,
       status: 'info',
     });
   }

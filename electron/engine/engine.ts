@@ -35,8 +35,15 @@ export interface EngineOptions {
   sqlWasmPath?: string;
   /** Overrides the OS file-watch budget that picks full or tiered watching (tests). */
   watchBudget?: number;
+  /** Overrides the run count above which file stores are watched tiered (tests). */
+  maxFullWatchRuns?: number;
   /** Tiered watching: how often finished runs are checked. */
   coldPollMs?: number;
+  /**
+   * Test seam: awaited before a store's watcher starts, as a slow initial scan would be (the store
+   * is already queryable meanwhile). Closing the store does not wait for it.
+   */
+  beforeWatchStart?: (store: StoreInfo) => Promise<void>;
 }
 
 export interface EngineEvents {
@@ -54,6 +61,10 @@ interface OpenStore {
   queue: Promise<void>;
   watcherProblems: Diagnostic[];
   experiments: StoreSnapshot['experiments'];
+  /** The watcher's start in the background, catch-up included; never rejects. */
+  watchStart: Promise<void>;
+  /** Aborted when the store is closed: a start still under way stops there. */
+  closing: AbortController;
 }
 
 export type { IndexChangedEvent, IndexProgressEvent };
@@ -117,6 +128,9 @@ export class Engine {
     const streamed: WatchedRunInfo[] = [];
     let indexed = 0;
     let snap: StoreSnapshot;
+    // Whatever is written from here on may be missing from the snapshot: the watcher's catch-up
+    // re-checks what changed after this instant.
+    const snapshotStart = Date.now();
     this.index.beginSnapshot(info);
     try {
       snap = await reader.load({
@@ -144,15 +158,32 @@ export class Engine {
       queue: Promise.resolve(),
       watcherProblems: [],
       experiments: snap.experiments,
+      watchStart: Promise.resolve(),
+      closing: new AbortController(),
     };
     this.stores.set(info.id, open);
-    if (watching) await this.startWatching(open, streamed.length > 0 ? [...streamed, ...snap.runs] : snap.runs);
+    // Queryable now. The watcher starts in the background: its initial scan of a big store takes
+    // seconds (chokidar lstat's every file in full mode), and nothing on screen needs it.
+    if (watching) open.watchStart = this.startWatching(open, streamed.length > 0 ? [...streamed, ...snap.runs] : snap.runs, snapshotStart);
     this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: runCount, total: runCount });
     this.bump(info.id, { experimentIds: snap.experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
   }
 
-  private async startWatching(open: OpenStore, runs: readonly WatchedRunInfo[]): Promise<void> {
-    const { info } = open;
+  /**
+   * Starts watching a store that is already indexed, then catches up with what changed since the
+   * snapshot began (`snapshotStart`), which the watch could not see:
+   * - file stores: FileStoreWatch reports, once its watches are live, the store root (experiments
+   *   and registry), the runs that were training, finished runs and experiment folders whose
+   *   mtimes are newer than the snapshot (the tiered poll's signatures) — see its catchUp();
+   * - SQLite stores: one refresh, which diffs the database against what the reader last read.
+   * Those paths go through enqueueRefresh like any watcher event, so the per-store queue keeps
+   * applying refreshes one at a time, in order: a change the watcher reports after the catch-up
+   * is applied after it, and a catch-up re-read of something a live event already applied just
+   * reads the same state again. Never rejects: failures become watcher diagnostics. Closing the
+   * store aborts `closing`, which stops the start wherever it is (see closeStores).
+   */
+  private async startWatching(open: OpenStore, runs: readonly WatchedRunInfo[], snapshotStart: number): Promise<void> {
+    const { info, closing } = open;
     const common = {
       polling: this.options.polling,
       pollingInterval: this.options.pollingInterval,
@@ -164,15 +195,35 @@ export class Engine {
         this.emitDiagnostics();
       },
     };
-    if (info.kind === 'file') {
-      open.watcher = new FileStoreWatch(
-        { ...common, root: info.path, watchBudget: this.options.watchBudget, coldPollMs: this.options.coldPollMs },
-        this.watchedRuns(open, runs),
-      );
-    } else {
-      open.watcher = new StoreWatcher({ ...common, paths: [info.path, `${info.path}-wal`, `${info.path}-journal`] });
+    try {
+      const gate = this.options.beforeWatchStart;
+      if (gate) await untilAborted(gate(info), closing.signal);
+      if (closing.signal.aborted) return;
+      let watcher: StoreWatcher | FileStoreWatch;
+      if (info.kind === 'file') {
+        watcher = new FileStoreWatch(
+          {
+            ...common,
+            root: info.path,
+            watchBudget: this.options.watchBudget,
+            maxFullRuns: this.options.maxFullWatchRuns,
+            coldPollMs: this.options.coldPollMs,
+            changedSince: snapshotStart,
+          },
+          this.watchedRuns(open, runs),
+        );
+      } else {
+        watcher = new StoreWatcher({ ...common, paths: [info.path, `${info.path}-wal`, `${info.path}-journal`] });
+      }
+      // Set before starting, so that closing the store closes it whatever stage the start is at.
+      open.watcher = watcher;
+      await watcher.start();
+      if (!closing.signal.aborted && watcher instanceof StoreWatcher) this.enqueueRefresh(open, [info.path]);
+    } catch (e) {
+      if (closing.signal.aborted) return;
+      open.watcherProblems = [{ store: info.id, path: info.path, problem: `File watcher could not start: ${String(e)}` }];
+      this.emitDiagnostics();
     }
-    await open.watcher.start();
   }
 
   /** Run folders of live experiments, and whether training is writing to them. */
@@ -187,6 +238,7 @@ export class Engine {
   }
 
   private enqueueRefresh(open: OpenStore, changed: string[]): void {
+    if (open.closing.signal.aborted) return;
     open.queue = open.queue.then(async () => {
       await this.refreshStore(open, changed);
     }).catch((e: unknown) => {
@@ -227,6 +279,15 @@ export class Engine {
   /** Waits until every queued refresh has been applied (tests, writers confirming their writes). */
   async settle(): Promise<void> {
     await Promise.all([...this.stores.values()].map((s) => s.queue));
+  }
+
+  /**
+   * Resolves once every open store's watcher is live and its catch-up refresh applied: from then
+   * on, changes arrive as events (tests, benchmarks). Stores are queryable long before that.
+   */
+  async whenWatching(): Promise<void> {
+    await Promise.all([...this.stores.values()].map((s) => s.watchStart));
+    await this.settle();
   }
 
   /** Forces a re-read of the given paths of a store now (after our own writes). */
@@ -325,7 +386,11 @@ export class Engine {
     const stores = [...this.stores.values()];
     this.stores.clear();
     for (const s of stores) {
+      // Stops a start still under way (it checks `closing` at every stage; a chokidar scan cut
+      // short by close() settles the start), then waits for it, so no watcher outlives the store.
+      s.closing.abort();
       await s.watcher?.close();
+      await s.watchStart;
       await s.queue;
       await s.reader.close();
       this.index.removeStore(s.info.id);
@@ -338,6 +403,25 @@ export class Engine {
     this.index.close();
     this.events.removeAllListeners();
   }
+}
+
+/** Settles with `work`, or as soon as `signal` aborts (the work is left to finish unobserved). */
+function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 export type EngineErrorCode = ErrorCode;

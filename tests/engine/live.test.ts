@@ -22,6 +22,8 @@ async function openLive(name: 'seed-rf' | 'kitchen-sink' | 'kitchen-sink-sqlite'
   disposers.push(cleanup, () => engine.dispose());
   const { stores } = await engine.openProject(dir);
   expect(stores).toHaveLength(1);
+  // openProject resolves once the store is indexed; these tests are about the live watch.
+  await engine.whenWatching();
   return { dir, engine, storeId: (stores[0] as { id: string }).id };
 }
 
@@ -112,6 +114,7 @@ describe('SQLite store, live', () => {
       const engine = await Engine.create({ watch: true });
       disposers.push(() => engine.dispose());
       const { stores } = await engine.openProject(dir);
+      await engine.whenWatching();
       const storeId = (stores[0] as { id: string }).id;
       const runId = 'feedfacefeedfacefeedfacefeedface';
       const now = Date.now();
@@ -146,6 +149,7 @@ describe('file store, live, tiered watching (a store too large for the inotify b
     const engine = await Engine.create({ watch: true, watchBudget: 10, coldPollMs: 150 });
     disposers.push(cleanup, () => engine.dispose());
     const { stores } = await engine.openProject(dir);
+    await engine.whenWatching();
     const storeId = (stores[0] as { id: string }).id;
     expect(engine.diagnostics().map((d) => d.problem).join('\n')).toMatch(/runs that are training are watched live/);
     const expDir = path.join(dir, 'mlruns', SEED_EXP);

@@ -38,23 +38,34 @@ export class StoreWatcher {
   private firstPendingAt = 0;
   private switchedToPolling = false;
   private closed = false;
-  private readyPromise: Promise<void> = Promise.resolve();
+  /** Settles once: the first watcher's initial scan is done, or close() was called first. */
+  private readonly ready: Promise<void>;
+  private markReady: () => void = () => {};
   private extra: string[] = [];
 
   private readonly options: StoreWatcherOptions;
 
   constructor(options: StoreWatcherOptions) {
     this.options = options;
+    this.ready = new Promise((resolve) => {
+      this.markReady = resolve;
+    });
   }
 
   get mode(): 'native' | 'polling' {
     return this.options.polling || this.switchedToPolling ? 'polling' : 'native';
   }
 
-  /** Starts watching; resolves once the initial scan is done (events after that are live). */
+  /**
+   * Starts watching; resolves once the initial scan is done (events after that are live). Also
+   * resolves when close() comes first: chokidar drops its listeners on close, so a scan cut short
+   * never reports `ready`, and whoever awaits the start must not hang. After close() it starts
+   * nothing.
+   */
   start(): Promise<void> {
-    this.watcher = this.create(this.mode === 'polling');
-    return this.readyPromise;
+    if (this.closed) this.markReady();
+    else if (!this.watcher) this.watcher = this.create(this.mode === 'polling');
+    return this.ready;
   }
 
   private create(polling: boolean): FSWatcher {
@@ -70,7 +81,9 @@ export class StoreWatcher {
       ignored: (p: string) => IGNORED_NAMES.test(p) || (ignoredFn ? ignoredFn(p) : false),
       ...(this.options.depth !== undefined ? { depth: this.options.depth } : {}),
     });
-    this.readyPromise = new Promise((resolve) => w.once('ready', () => resolve()));
+    // The polling replacement of a watcher that ran out of inotify watches mid-scan settles the
+    // same start.
+    w.once('ready', () => this.markReady());
     w.on('all', (_event, p) => this.push(path.resolve(p)));
     w.on('error', (err) => this.onError(err));
     return w;
@@ -129,8 +142,10 @@ export class StoreWatcher {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.markReady();
     if (this.timer) clearTimeout(this.timer);
-    await this.watcher?.close();
+    const w = this.watcher;
     this.watcher = null;
+    await w?.close();
   }
 }

@@ -441,9 +441,10 @@ async function appPart(settings: Settings, rast: Rasterizer, log: (s: string) =>
     await mkdir(SHOTS, { recursive: true });
     await page.screenshot({ path: path.join(SHOTS, `compare-bench-parcoords-${store.runs}.png`) });
 
-    const metricKeys = await page.evaluate(() => {
+    const [metricKeys, axes] = await page.evaluate(() => {
       const g = globalThis as unknown as PageGlobals;
-      return g.__runsightCharts?.parcoords?.dimensions.filter((d) => d.key.startsWith('metrics.')).map((d) => d.key) ?? [];
+      const dims = g.__runsightCharts?.parcoords?.dimensions ?? [];
+      return [dims.filter((d) => d.key.startsWith('metrics.')).map((d) => d.key), dims.length] as const;
     });
     const [c1, c2] = [metricKeys[0] ?? 'metrics.val_loss', metricKeys[1] ?? 'metrics.train_loss'];
     const redraws: number[] = [];
@@ -466,6 +467,7 @@ async function appPart(settings: Settings, rast: Rasterizer, log: (s: string) =>
       ms: dist(redraws),
       detail: {
         plotlyDrawMs: dist(draws.slice(1)),
+        axes,
         mainThreadCpuMs: dist(redrawCpu),
         notOnCpuMs: dist(redraws.map((ms, i) => ms - (redrawCpu[i] ?? NaN))),
         gpuTailMs: dist(redrawTail),

@@ -71,6 +71,23 @@ function histories(runs: number, steps: number): MetricPoint[][] {
   });
 }
 
+/**
+ * The synthetic inputs, generated once per size (one entry each, so 100k runs are not kept
+ * around): compare.ts counts the page's main-thread CPU time around each repetition, and
+ * generating the runs is not part of what is measured. `bench.prepare` generates them untimed.
+ */
+const memo = new Map<string, { key: string; value: unknown }>();
+function once<T>(slot: string, key: string, make: () => T): T {
+  const hit = memo.get(slot);
+  if (hit?.key === key) return hit.value as T;
+  memo.delete(slot);
+  const value = make();
+  memo.set(slot, { key, value });
+  return value;
+}
+const runsOf = (n: number, seed = 1) => once(`runs${seed}`, String(n), () => syntheticRuns(n, seed));
+const historiesOf = (runs: number, steps: number) => once('histories', `${runs}x${steps}`, () => histories(runs, steps));
+
 const root = createRoot(document.getElementById('root') as HTMLElement);
 let seq = 0;
 
@@ -109,8 +126,16 @@ const bench = {
     await draw('warm', [{ type: 'parcoords', dimensions: [{ values: [1, 2] }] }], baseLayout(theme));
   },
 
+  /** Generates (untimed) the inputs of scatter/parcoords(n) or, with `steps`, of curves(n, steps). */
+  prepare(n: number, steps = 0): void {
+    if (steps > 0) {
+      runsOf(n, 3);
+      historiesOf(n, steps);
+    } else runsOf(n);
+  },
+
   scatter(n: number): Promise<BenchResult> {
-    const rows = syntheticRuns(n);
+    const rows = runsOf(n);
     return measure('scatter', () => {
       const x = columnData(rows, 'params.learning_rate', 0);
       const y = columnData(rows, 'metrics.val_loss', 0);
@@ -120,20 +145,24 @@ const bench = {
     });
   },
 
-  parcoords(n: number, fresh = true, axes = 8): Promise<BenchResult> {
-    const rows = syntheticRuns(n);
+  /**
+   * `fresh`: a new chart (new WebGL contexts, shaders compiled) as when the view opens; otherwise
+   * Plotly.react on the chart on screen, as when the colour-by column changes (`color`).
+   */
+  parcoords(n: number, fresh = true, axes = 8, color = 'metrics.val_loss'): Promise<BenchResult> {
+    const rows = runsOf(n);
     return measure('parcoords', () => {
       const keys = ['params.learning_rate', 'params.optimizer', 'params.batch_size', 'params.dropout', 'metrics.train_loss', 'metrics.grad_norm', 'metrics.val_acc', 'metrics.val_loss'].slice(0, axes);
       const cols = new Map(keys.map((k) => [k, columnData(rows, k, 0)]));
       const dims = keys.map((k) => dimensionModel(cols.get(k)!, k === 'params.learning_rate', formatNumber));
-      const m = buildParcoords({ rows, dims, brushes: new Map(), color: cols.get('metrics.val_loss') ?? null, reverse: true, selected: new Set(), best: rows[0]?.runId ?? null, theme });
+      const m = buildParcoords({ rows, dims, brushes: new Map(), color: cols.get(color) ?? null, reverse: true, selected: new Set(), best: rows[0]?.runId ?? null, theme });
       return { data: [m.trace], layout: { ...baseLayout(theme), margin: { l: 64, r: 80, t: 56, b: 28 } }, drawn: n * keys.length };
     }, fresh);
   },
 
   curves(runs: number, steps: number, smoothing: number): Promise<BenchResult> {
-    const hist = histories(runs, steps);
-    const rows = syntheticRuns(runs, 3);
+    const hist = historiesOf(runs, steps);
+    const rows = runsOf(runs, 3);
     return measure('curves', () => {
       const m = buildCurves({
         metric: 'loss',

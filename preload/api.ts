@@ -175,6 +175,11 @@ export interface Api {
    * queryRuns.
    */
   queryGroups(args: GroupQuery): Promise<GroupResult & { generation: number }>;
+  /**
+   * queryRuns' run ids only (same arguments, order and paging): what selecting every run of a
+   * group needs, without downloading tens of thousands of rows.
+   */
+  queryRunIds(args: RunQuery): Promise<{ runIds: string[]; total: number; generation: number }>;
   getRun(args: { storeId: string; runId: string }): Promise<RunDetail>;
   listColumns(args: {
     storeId: string;
@@ -299,6 +304,7 @@ const METHODS = {
   listExperiments: true,
   queryRuns: true,
   queryGroups: true,
+  queryRunIds: true,
   getRun: true,
   listColumns: true,
   getMetricHistory: true,

@@ -117,6 +117,13 @@ describe('seed-rf grouped by max_depth', () => {
     });
     expect(page.total).toBe(3);
     expect(page.rows.map((r) => r.runId)).toEqual([R.powerful]);
+    // Ids only, same order and paging (what selecting a whole group uses).
+    expect(ix.queryRunIds({ storeId: SEED, experimentIds: [RF_EXP], group: { by: DEPTH, value: '10' }, orderBy: ['metrics.mse ASC'], limit: 1000 })).toEqual({
+      runIds: [R.glamorous, R.sassy, R.powerful, R.calm],
+      total: 4,
+    });
+    expect(ix.queryRunIds({ storeId: SEED, experimentIds: [RF_EXP], group: { by: DEPTH, value: '10' }, orderBy: ['metrics.mse ASC'], offset: 3 }).runIds).toEqual([R.calm]);
+    expect(ix.queryRunIds({ storeId: '/nope', experimentIds: [] })).toEqual({ runIds: [], total: 0 });
     // A value no run has, and a key no run has.
     expect(ix.queryRuns({ storeId: SEED, experimentIds: [RF_EXP], group: { by: DEPTH, value: '7' } }).total).toBe(0);
     expect(ix.queryRuns({ storeId: SEED, experimentIds: [RF_EXP], group: { by: { entity: 'param', key: 'nope' }, value: null } }).total).toBe(16);
@@ -257,6 +264,7 @@ describe('contract validation', () => {
   it('accepts a group query and a group condition, and rejects malformed ones', () => {
     expect(parseArgs('queryGroups', { storeId: 's', experimentIds: [], by: DEPTH, metrics: ['mse'], order: { metric: 'mse', aggregate: 'max', desc: true } }).ok).toBe(true);
     expect(parseArgs('queryRuns', { storeId: 's', experimentIds: [], group: { by: DEPTH, value: null } }).ok).toBe(true);
+    expect(parseArgs('queryRunIds', { storeId: 's', experimentIds: [], group: { by: DEPTH, value: '3' }, limit: 100_000 }).ok).toBe(true);
     expect(parseArgs('queryRuns', { storeId: 's', experimentIds: [], group: { by: { entity: 'attribute', key: 'status' }, value: 'FINISHED' } }).ok).toBe(true);
     const bad = [
       { storeId: 's', experimentIds: [], by: { entity: 'metric', key: 'mse' }, metrics: [] },

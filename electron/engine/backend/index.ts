@@ -125,6 +125,10 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       const generation = engine.currentGeneration;
       return { ...engine.index.queryRuns(args), generation };
     },
+    async queryRunIds(args) {
+      const generation = engine.currentGeneration;
+      return { ...engine.index.queryRunIds(args), generation };
+    },
     async queryGroups(args) {
       const generation = engine.currentGeneration;
       return { ...engine.index.queryGroups(args), generation };

@@ -27,6 +27,21 @@ const registerSource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('artifact'), artifactPath: z.string().min(1).max(4096) }).strict(),
 ]);
 
+const runQuery = z
+  .object({
+    storeId: id,
+    experimentIds: z.array(id).max(10_000),
+    lifecycle: lifecycle.optional(),
+    filter: z.string().max(10_000).optional(),
+    orderBy: z.array(orderItem).max(20).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(0).max(100_000).optional(),
+    runIds: z.array(id).max(100_000).optional(),
+    // The value of a group may be any string MLflow stores (params up to 6000 chars, tags more).
+    group: z.object({ by: groupKey, value: z.string().max(1_000_000).nullable() }).strict().optional(),
+  })
+  .strict();
+
 type Schemas = { [M in ApiMethod]: z.ZodType<ApiArgs<M>> };
 
 export const ARG_SCHEMAS = {
@@ -37,20 +52,8 @@ export const ARG_SCHEMAS = {
   // Same bound as the `user` of registry writes: it ends up as that.
   setUserName: z.object({ name: z.string().max(256).nullable() }).strict(),
   listExperiments: z.object({ storeId: id.optional(), lifecycle: lifecycle.optional() }).strict(),
-  queryRuns: z
-    .object({
-      storeId: id,
-      experimentIds: z.array(id).max(10_000),
-      lifecycle: lifecycle.optional(),
-      filter: z.string().max(10_000).optional(),
-      orderBy: z.array(orderItem).max(20).optional(),
-      offset: z.number().int().min(0).optional(),
-      limit: z.number().int().min(0).max(100_000).optional(),
-      runIds: z.array(id).max(100_000).optional(),
-      // The value of a group may be any string MLflow stores (params up to 6000 chars, tags more).
-      group: z.object({ by: groupKey, value: z.string().max(1_000_000).nullable() }).strict().optional(),
-    })
-    .strict(),
+  queryRuns: runQuery,
+  queryRunIds: runQuery,
   queryGroups: z
     .object({
       storeId: id,

@@ -91,6 +91,7 @@ export async function createRunIndex(options: RunIndexOptions = {}): Promise<Run
     listStores: () => (open(), queries.listStores()),
     listExperiments: (q) => (open(), queries.listExperiments(q)),
     queryRuns: (q) => (open(), queries.queryRuns(q)),
+    queryRunIds: (q) => (open(), queries.queryRunIds(q)),
     queryGroups: (q) => (open(), queries.queryGroups(q)),
     getRun: (q) => (open(), queries.getRun(q)),
     listColumns: (q) => (open(), queries.listColumns(q)),

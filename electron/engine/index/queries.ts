@@ -129,6 +129,19 @@ export class Queries {
     return { rows: this.rows(sid, page.map((s) => table.rid[s]!), q.storeId), total: n };
   }
 
+  queryRunIds(q: RunQuery): { runIds: string[]; total: number } {
+    const ast = parseFilter(q.filter ?? '');
+    const orders = (q.orderBy ?? []).map((o, i) => parseOrderBy(o, i));
+    const sid = this.x.sids.get(q.storeId);
+    const table = sid === undefined ? undefined : this.x.tables.get(sid);
+    if (table === undefined) return { runIds: [], total: 0 };
+    const offset = Math.max(0, Math.floor(q.offset ?? 0));
+    const limit = Math.max(0, Math.floor(q.limit ?? DEFAULT_LIMIT));
+    const { slots, n } = this.matching(table, q, ast);
+    const page = firstK(slots, n, offset + limit, runComparator(table, orders, slots, n)).slice(offset);
+    return { runIds: page.map((s) => table.runId.get(s)!), total: n };
+  }
+
   queryGroups(q: GroupQuery): GroupResult {
     const ast = parseFilter(q.filter ?? '');
     const sid = this.x.sids.get(q.storeId);

@@ -167,6 +167,11 @@ export interface RunIndex {
    */
   queryRuns(q: RunQuery): { rows: RunRow[]; total: number };
   /**
+   * queryRuns without the rows: the run ids of the page, in the same order. Never reads the
+   * record store, so selecting a group of 50 000 runs costs milliseconds, not a row download.
+   */
+  queryRunIds(q: RunQuery): { runIds: string[]; total: number };
+  /**
    * The matching runs grouped by a param, tag or attribute, with count and metric aggregates per
    * group (run-groups.ts). Throws QueryError for a bad filter; an unknown store gives no groups.
    */

@@ -365,7 +365,11 @@ test('diff of two seed-rf runs, differences only: n_estimators, max_depth and th
   const three = all.filter((r) => r.params.max_depth === '3').map((r) => num(r.metrics.mse));
   await expect(page.getByTestId('group-3').locator('.agg-mean').first()).toHaveAttribute('data-value', String(three.reduce((x, y) => x + y) / 4));
   await page.getByTestId('group-None').click();
-  await expect(page.locator('[data-testid^="run-row-"][data-selected="true"]')).toHaveCount(4);
+  // "Group by" is the runs table's setting too: the table is now grouped (collapsed), and its
+  // None row shows that all of its runs are selected.
+  await expect(page.getByTestId('runs-table')).toHaveAttribute('data-grouped-by', 'params.max_depth');
+  await expect(page.getByTestId('run-count')).toContainText('4 selected');
+  await expect(page.getByTestId('group-row-None')).toHaveAttribute('data-selected', 'true');
   await cmp.screenshot(screenshotDir, 'compare-groups');
 
   // Grouped curves: one band per max_depth value.

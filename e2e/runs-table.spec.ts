@@ -1,8 +1,12 @@
 // Issue 3 acceptance: the runs table on real fixture copies, through the real engine.
-import { mkdir } from 'node:fs/promises';
-import { expectedRuns, fixtureInfo } from './expected.ts';
+import { appendFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { expectedRuns, fixtureInfo, type ExpectedRun } from './expected.ts';
 import { expect, openApp, test, type RunningApp } from './harness.ts';
+import { ComparePage } from './pages/compare-page.ts';
 import { RunsPage } from './pages/runs-page.ts';
+
+const RF_EXP = '266606262520181169';
 
 let app: RunningApp | null = null;
 test.afterEach(async () => {
@@ -114,4 +118,125 @@ test('kitchen-sink-sqlite shows the same runs as the file store', async ({ page 
   );
   await expect(runs.rows()).toHaveCount(active.length);
   for (const r of active) await expect(runs.cell(r.run_id, 'attributes.run_name')).toContainText(r.run_name);
+});
+
+test('seed-rf grouped by max_depth in place: group rows with engine aggregates, expand, select, min, Groups tab, live update, reload', async ({
+  page,
+  screenshotDir,
+}) => {
+  app = await openApp(page, 'seed-rf');
+  const runs = new RunsPage(page);
+  const cmp = new ComparePage(page);
+  const all = expectedRuns('seed-rf').filter((r) => r.experiment_id === RF_EXP) as (ExpectedRun & { start_time: number })[];
+  const of = (depth: string) => all.filter((r) => r.params.max_depth === depth);
+  const mse = (r: ExpectedRun) => Number(r.metrics.mse);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const shown = async (label: string, key: string) => Number(await runs.groupAggregate(label, key).getAttribute('data-value'));
+
+  await runs.groupBy('params.max_depth');
+  // Four group rows, in value order (numbers numerically, then None), four runs each; collapsed.
+  await expect(runs.groupRows()).toHaveCount(4);
+  expect(await runs.groupLabels()).toEqual(['3', '5', '10', 'None']);
+  for (const v of ['3', '5', '10', 'None']) {
+    await expect(runs.groupRow(v)).toHaveAttribute('data-count', '4');
+    await expect(runs.groupAggregate(v, 'metrics.mse')).toHaveAttribute('data-aggregate', 'mean');
+    // The engine's compensated mean equals the plain mean of the four values to the last bits or so.
+    expect(await shown(v, 'metrics.mse')).toBeCloseTo(mean(of(v).map(mse)), 9);
+    expect(await shown(v, 'metrics.r2_score')).toBeCloseTo(mean(of(v).map((r) => Number(r.metrics.r2_score))), 12);
+  }
+  await expect(runs.rows()).toHaveCount(0);
+  await expect(page.getByTestId('run-count')).toHaveAttribute('data-count', '16');
+
+  // Expanding one group shows its four runs, in the table's order (newest first), under its row.
+  await page.getByTestId('group-toggle-5').click();
+  await expect(runs.groupRow('5')).toHaveAttribute('data-expanded', 'true');
+  const five = of('5')
+    .sort((a, b) => b.start_time - a.start_time)
+    .map((r) => r.run_id);
+  await expect(runs.rows()).toHaveCount(4);
+  expect(await runs.rowIds()).toEqual(five);
+  for (const id of five) await expect(runs.cell(id, 'params.max_depth')).toHaveAttribute('data-value', '5');
+  const headerTop = await runs.groupRow('5').evaluate((el) => el.getBoundingClientRect().top);
+  const firstRunTop = await runs.row(five[0]!).evaluate((el) => el.getBoundingClientRect().top);
+  const nextHeaderTop = await runs.groupRow('10').evaluate((el) => el.getBoundingClientRect().top);
+  expect(firstRunTop).toBeGreaterThan(headerTop);
+  expect(nextHeaderTop).toBeGreaterThan(firstRunTop);
+
+  // Clicking a group row (not its chevron) selects its runs; the compare views follow.
+  await runs.groupRow('10').locator('.group-count').click();
+  await expect(page.getByTestId('run-count')).toContainText('4 selected');
+  await expect(runs.groupRow('10')).toHaveAttribute('data-selected', 'true');
+  await expect(runs.groupRow('5')).toHaveAttribute('data-selected', 'false');
+  await cmp.open('diff');
+  await expect.poll(async () => ((await cmp.state()).diff?.runIds ?? []).slice().sort()).toEqual(of('10').map((r) => r.run_id).sort());
+  await page.getByTestId('group-toggle-10').click();
+  for (const r of of('10')) await expect(runs.row(r.run_id)).toHaveAttribute('data-selected', 'true');
+  for (const id of five) await expect(runs.row(id)).toHaveAttribute('data-selected', 'false');
+  await page.getByTestId('group-toggle-10').click();
+  await expect(runs.rows()).toHaveCount(4);
+
+  // min instead of mean.
+  await page.getByTestId('table-group-aggregate-min').click();
+  for (const v of ['3', '5', '10', 'None']) {
+    await expect(runs.groupAggregate(v, 'metrics.mse')).toHaveAttribute('data-aggregate', 'min');
+    await expect(runs.groupAggregate(v, 'metrics.mse')).toHaveAttribute('data-value', String(Math.min(...of(v).map(mse))));
+  }
+  // Sorting by a metric orders the groups by its aggregate (min mse: 2774, 2860, 2952, 2974).
+  await runs.sortBy('metrics.mse', 'ascending');
+  await expect.poll(() => runs.groupLabels()).toEqual(['3', '5', 'None', '10']);
+  expect(await runs.rowIds()).toEqual(of('5').map((r) => r.run_id).sort((a, b) => mse(all.find((r) => r.run_id === a)!) - mse(all.find((r) => r.run_id === b)!)));
+
+  // The compare panel's Groups tab shows the same grouping (one shared setting).
+  await cmp.tab('groups');
+  await expect(page.getByTestId('group-by')).toHaveValue('params.max_depth');
+  for (const v of ['3', '5', '10', 'None']) await expect(page.getByTestId(`group-${v}`)).toHaveAttribute('data-count', '4');
+  const tab = Number(await page.getByTestId('group-3').locator('.agg-mean').first().getAttribute('data-value'));
+  await page.getByTestId('table-group-aggregate-mean').click();
+  await expect(runs.groupAggregate('3', 'metrics.mse')).toHaveAttribute('data-aggregate', 'mean');
+  expect(await shown('3', 'metrics.mse')).toBeCloseTo(tab, 9);
+  await runs.screenshot(screenshotDir, 'runs-grouped');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await runs.screenshot(screenshotDir, 'runs-grouped-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  // Live: a new mse line for a run of the expanded group changes its aggregate in place; the
+  // expansion and the other rows stay.
+  const target = of('5')[0]!;
+  const generation = await runs.generation();
+  await appendFile(path.join(app.dir, 'mlruns', RF_EXP, target.run_id, 'metrics', 'mse'), `${Date.now()} 1000 99\n`);
+  const updated = mean(of('5').map((r) => (r.run_id === target.run_id ? 1000 : mse(r))));
+  await expect.poll(() => shown('5', 'metrics.mse')).toBeCloseTo(updated, 9);
+  await expect(runs.cell(target.run_id, 'metrics.mse')).toHaveAttribute('data-value', '1000');
+  await expect(runs.groupRow('5')).toHaveAttribute('data-expanded', 'true');
+  await expect(runs.rows()).toHaveCount(4);
+  expect(await runs.generation()).toBeGreaterThan(generation);
+
+  // A reload keeps the grouping and the aggregate (persisted per experiment selection).
+  await page.reload();
+  await runs.waitIdle();
+  await expect(runs.table).toHaveAttribute('data-grouped-by', 'params.max_depth');
+  await expect(runs.groupRows()).toHaveCount(4);
+  await expect(page.getByTestId('table-group-by')).toHaveValue('params.max_depth');
+  await expect(page.getByTestId('table-group-aggregate')).toHaveAttribute('data-value', 'mean');
+
+  // No grouping: the flat table again.
+  await runs.groupBy(null);
+  await expect(runs.rows()).toHaveCount(16);
+});
+
+test('kitchen-sink grouped by a param most runs lack: the "(no value)" group comes last', async ({ page, screenshotDir }) => {
+  app = await openApp(page, 'kitchen-sink');
+  const runs = new RunsPage(page);
+  const info = fixtureInfo('kitchen-sink') as { experiments: { main: { id: string } } };
+  await runs.selectExperiment(info.experiments.main.id);
+  await runs.groupBy('params.lr');
+  const active = expectedRuns('kitchen-sink').filter((r) => r.experiment_id === info.experiments.main.id && r.lifecycle_stage === 'active');
+  const withLr = active.filter((r) => r.params.lr !== undefined);
+  expect(await runs.groupLabels()).toEqual(['0.01', '0.1', '(no value)']);
+  await expect(runs.groupRow('(no value)')).toHaveAttribute('data-missing', 'true');
+  await expect(runs.groupRow('(no value)')).toHaveAttribute('data-count', String(active.length - withLr.length));
+  await expect(page.getByTestId('groups-count')).toHaveAttribute('data-count', '3');
+  await page.getByTestId('groups-expand-all').click();
+  await expect(runs.table).toHaveAttribute('data-total', String(3 + active.length));
+  await runs.screenshot(screenshotDir, 'runs-grouped-no-value');
 });

@@ -8,7 +8,18 @@
 // WebSocket has no error channel at all. The renderer unwraps in one place (bridge/client.ts).
 //
 // Plain TypeScript with type-only imports: safe for the sandboxed preload and the web renderer.
-import type { ExperimentSummary, RunQuery, RunRow } from '../electron/engine/index/types.ts';
+import type {
+  Aggregate,
+  ExperimentSummary,
+  GroupKey,
+  GroupQuery,
+  GroupResult,
+  MetricAggregate,
+  RunGroupCondition,
+  RunGroupSummary,
+  RunQuery,
+  RunRow,
+} from '../electron/engine/index/types.ts';
 import type {
   ArtifactEntry,
   ArtifactLocation,
@@ -38,15 +49,20 @@ import type {
 } from '../electron/engine/registry/types.ts';
 
 export type {
+  Aggregate,
   ArtifactEntry,
   ArtifactLocation,
   AuditEntry,
   AuditLog,
   Diagnostic,
   ExperimentSummary,
+  GroupKey,
+  GroupQuery,
+  GroupResult,
   IndexChangedEvent,
   IndexProgressEvent,
   LoggedModel,
+  MetricAggregate,
   MetricPoint,
   ModelPolicy,
   RegisteredModel,
@@ -56,6 +72,8 @@ export type {
   RegistryCapability,
   RegistryReview,
   Run,
+  RunGroupCondition,
+  RunGroupSummary,
   RunModelCandidate,
   RunModels,
   RunQuery,
@@ -142,7 +160,26 @@ export interface Api {
   /** The name the registry audit trail records (settings); null or blank goes back to the OS account. */
   setUserName(args: { name: string | null }): Promise<{ userName: string }>;
   listExperiments(args: { storeId?: string; lifecycle?: 'active' | 'deleted' | 'all' }): Promise<ExperimentSummary[]>;
+  /**
+   * One page of runs (filter, order, paging: electron/engine/index/types.ts RunQuery). `group`
+   * restricts to the runs of one group of queryGroups (same `by` and value), which is how the
+   * grouped runs table pages through an expanded group.
+   */
   queryRuns(args: RunQuery): Promise<{ rows: RunRow[]; total: number; generation: number }>;
+  /**
+   * The runs matching scope + lifecycle + filter, grouped by a param, tag or string attribute:
+   * per distinct value (as stored; runs without the key in the `value: null` group, last) the run
+   * count and, for each requested metric, mean/min/max over the group's finite latest values
+   * (NaN/±inf counted in `nonFinite`, not aggregated). Computed in the engine in one pass, so it
+   * stays cheap at 100k runs. A bad filter is an INVALID_ARGUMENT error with its position, as in
+   * queryRuns.
+   */
+  queryGroups(args: GroupQuery): Promise<GroupResult & { generation: number }>;
+  /**
+   * queryRuns' run ids only (same arguments, order and paging): what selecting every run of a
+   * group needs, without downloading tens of thousands of rows.
+   */
+  queryRunIds(args: RunQuery): Promise<{ runIds: string[]; total: number; generation: number }>;
   getRun(args: { storeId: string; runId: string }): Promise<RunDetail>;
   listColumns(args: {
     storeId: string;
@@ -266,6 +303,8 @@ const METHODS = {
   setUserName: true,
   listExperiments: true,
   queryRuns: true,
+  queryGroups: true,
+  queryRunIds: true,
   getRun: true,
   listColumns: true,
   getMetricHistory: true,

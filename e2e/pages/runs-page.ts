@@ -37,6 +37,38 @@ export class RunsPage {
     );
   }
 
+  /** Chooses the toolbar's "Group by" column (null: no grouping) and waits for the table to show it. */
+  async groupBy(columnKey: string | null): Promise<void> {
+    await this.page.getByTestId('table-group-by').selectOption(columnKey ?? '');
+    if (columnKey) await expect(this.table).toHaveAttribute('data-grouped-by', columnKey);
+    else await expect(this.table).not.toHaveAttribute('data-grouped-by', /./);
+    await expect(this.table).toHaveAttribute('data-query-key', 'current');
+  }
+
+  /** Group header rows (grouped table), in the order shown. */
+  groupRows(): Locator {
+    return this.page.locator('[data-testid^="group-row-"]');
+  }
+
+  groupRow(label: string): Locator {
+    return this.page.getByTestId(`group-row-${label}`);
+  }
+
+  /** The aggregate a group row shows for a metric column (`data-value`, `data-aggregate`). */
+  groupAggregate(label: string, columnKey: string): Locator {
+    return this.page.getByTestId(`group-agg-${label}-${columnKey}`);
+  }
+
+  /** Group values in the order shown (`data-value`; "" for the no-value group, see `data-missing`). */
+  async groupLabels(): Promise<string[]> {
+    return this.groupRows().evaluateAll((els) =>
+      els
+        .map((el) => ({ id: el.getAttribute('data-testid')!.slice('group-row-'.length), top: el.getBoundingClientRect().top }))
+        .sort((a, b) => a.top - b.top)
+        .map((r) => r.id),
+    );
+  }
+
   async generation(): Promise<number> {
     return Number(await this.table.getAttribute('data-generation'));
   }

@@ -102,6 +102,7 @@ async function main(): Promise<void> {
   }
 
   const all = ['0', '1', '2', '3'];
+  const metricKeys = Array.from({ length: 10 }, (_, m) => `m${m}`);
   const queries: { name: string; q: Parameters<typeof ix.queryRuns>[0] }[] = [
     { name: 'default order, 1 experiment', q: { storeId: '/bench/big', experimentIds: ['0'] } },
     { name: 'default order, all experiments', q: { storeId: '/bench/big', experimentIds: all } },
@@ -166,6 +167,36 @@ async function main(): Promise<void> {
     console.log(
       `${name.padEnd(38)} ${String(full.total).padStart(6)}  ${f(percentile(full.wall, 50))} ${f(percentile(full.wall, 95))}    ${f(percentile(full.cpu, 50))} ${f(percentile(full.cpu, 95))}    ${f(percentile(countOnly.cpu, 50))}`,
     );
+  }
+  // Grouping (the runs table's "Group by"): groups + aggregates of all 10 metrics, and one page of
+  // an expanded group (queryRuns with a group condition, sorted by a metric).
+  const groupQueries: { name: string; q: Parameters<typeof ix.queryGroups>[0] }[] = [
+    { name: 'group by params.max_depth, 10 metrics', q: { storeId: '/bench/big', experimentIds: all, by: { entity: 'param', key: 'max_depth' }, metrics: metricKeys } },
+    {
+      name: 'group by n_estimators, order by mean m1',
+      q: { storeId: '/bench/big', experimentIds: all, by: { entity: 'param', key: 'n_estimators' }, metrics: metricKeys, order: { metric: 'm1', desc: true } },
+    },
+    {
+      name: 'group by status, filtered',
+      q: { storeId: '/bench/big', experimentIds: all, filter: 'metrics.m0 < 0.5', by: { entity: 'attribute', key: 'status' }, metrics: metricKeys },
+    },
+    { name: 'group by params.note (97 groups)', q: { storeId: '/bench/big', experimentIds: all, by: { entity: 'param', key: 'note' }, metrics: metricKeys } },
+  ];
+  for (const { name, q } of groupQueries) {
+    const cpu: number[] = [];
+    let groups = 0;
+    for (let i = 0; i < 25; i++) {
+      const c = process.cpuUsage();
+      groups = ix.queryGroups(q).totalGroups;
+      const d = process.cpuUsage(c);
+      cpu.push((d.user + d.system) / 1000);
+    }
+    cpu.sort((a, b) => a - b);
+    console.log(`${name.padEnd(38)} ${String(groups).padStart(6)} groups  cpu p50/p95 ms ${f(percentile(cpu, 50))} ${f(percentile(cpu, 95))}`);
+  }
+  {
+    const page = measure({ storeId: '/bench/big', experimentIds: all, group: { by: { entity: 'param', key: 'max_depth' }, value: 'None' }, orderBy: ['metrics.m1 DESC'] });
+    console.log(`${'page of group max_depth=None'.padEnd(38)} ${String(page.total).padStart(6)}  cpu p50/p95 ms ${f(percentile(page.cpu, 50))} ${f(percentile(page.cpu, 95))}`);
   }
   t = performance.now();
   ix.listColumns({ storeId: '/bench/big', experimentIds: all });

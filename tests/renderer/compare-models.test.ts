@@ -225,6 +225,10 @@ describe('persisted chart settings', () => {
     expect(s.best).toEqual({ metric: 'mse', direction: 'max' });
     expect(s.pinned).toEqual(['a', 'b']);
     expect(s.scatter).toEqual(DEFAULT_CHARTS.scatter);
+    // Group settings written before the table could group (no aggregate) still read, with mean.
+    expect(readChartSettings({ group: { by: 'params.max_depth' } }).group).toEqual({ by: 'params.max_depth', aggregate: 'mean' });
+    expect(readChartSettings({ group: { by: 'tags.team', aggregate: 'max' } }).group).toEqual({ by: 'tags.team', aggregate: 'max' });
+    expect(readChartSettings({ group: { by: 3, aggregate: 'median' } }).group).toEqual({ by: null, aggregate: 'mean' });
   });
 
   it('replacing one view keeps the others and unknown entries', () => {

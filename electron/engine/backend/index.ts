@@ -125,6 +125,14 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       const generation = engine.currentGeneration;
       return { ...engine.index.queryRuns(args), generation };
     },
+    async queryRunIds(args) {
+      const generation = engine.currentGeneration;
+      return { ...engine.index.queryRunIds(args), generation };
+    },
+    async queryGroups(args) {
+      const generation = engine.currentGeneration;
+      return { ...engine.index.queryGroups(args), generation };
+    },
     async getRun({ storeId, runId }) {
       const run = engine.index.getRun({ storeId, runId });
       if (!run) throw new EngineError('NOT_FOUND', `Run ${runId} not found`);

@@ -7,6 +7,11 @@ import type { ApiArgs, ApiMethod } from '../../../preload/api.ts';
 const id = z.string().min(1).max(4096);
 const empty = z.object({}).strict();
 const lifecycle = z.enum(['active', 'deleted', 'all']);
+const groupKey = z.discriminatedUnion('entity', [
+  z.object({ entity: z.enum(['param', 'tag']), key: z.string().min(1).max(1000) }).strict(),
+  z.object({ entity: z.literal('attribute'), key: z.enum(['status', 'user_id', 'run_name', 'experiment_id']) }).strict(),
+]);
+const aggregate = z.enum(['mean', 'min', 'max']);
 const orderItem = z.union([z.string().max(1000), z.object({ key: z.string().max(1000), desc: z.boolean().optional() }).strict()]);
 
 // Registry writes: bounds match MLflow's (tag values 100 000, names 256) and the writer checks the
@@ -22,6 +27,21 @@ const registerSource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('artifact'), artifactPath: z.string().min(1).max(4096) }).strict(),
 ]);
 
+const runQuery = z
+  .object({
+    storeId: id,
+    experimentIds: z.array(id).max(10_000),
+    lifecycle: lifecycle.optional(),
+    filter: z.string().max(10_000).optional(),
+    orderBy: z.array(orderItem).max(20).optional(),
+    offset: z.number().int().min(0).optional(),
+    limit: z.number().int().min(0).max(100_000).optional(),
+    runIds: z.array(id).max(100_000).optional(),
+    // The value of a group may be any string MLflow stores (params up to 6000 chars, tags more).
+    group: z.object({ by: groupKey, value: z.string().max(1_000_000).nullable() }).strict().optional(),
+  })
+  .strict();
+
 type Schemas = { [M in ApiMethod]: z.ZodType<ApiArgs<M>> };
 
 export const ARG_SCHEMAS = {
@@ -32,16 +52,22 @@ export const ARG_SCHEMAS = {
   // Same bound as the `user` of registry writes: it ends up as that.
   setUserName: z.object({ name: z.string().max(256).nullable() }).strict(),
   listExperiments: z.object({ storeId: id.optional(), lifecycle: lifecycle.optional() }).strict(),
-  queryRuns: z
+  queryRuns: runQuery,
+  queryRunIds: runQuery,
+  queryGroups: z
     .object({
       storeId: id,
       experimentIds: z.array(id).max(10_000),
       lifecycle: lifecycle.optional(),
       filter: z.string().max(10_000).optional(),
-      orderBy: z.array(orderItem).max(20).optional(),
-      offset: z.number().int().min(0).optional(),
-      limit: z.number().int().min(0).max(100_000).optional(),
       runIds: z.array(id).max(100_000).optional(),
+      by: groupKey,
+      metrics: z.array(z.string().max(1000)).max(500),
+      order: z
+        .object({ metric: z.string().max(1000).optional(), aggregate: aggregate.optional(), desc: z.boolean().optional() })
+        .strict()
+        .optional(),
+      limit: z.number().int().min(0).max(50_000).optional(),
     })
     .strict(),
   getRun: z.object({ storeId: id, runId: id }).strict(),

@@ -9,6 +9,7 @@
 //   filter-parser.ts MLflow search syntax + OR / parentheses / NOT, positioned QueryErrors
 //   run-filter.ts    filter semantics (missing keys, NaN, LIKE/ILIKE, datasets)
 //   run-order.ts     ordering (nulls last, NaN before missing, numeric-aware params, paging)
+//   run-groups.ts    grouping by a param/tag/attribute: counts, finite-only metric aggregates
 //   queries.ts       the read API
 //
 // Measured with tests/index/bench-index.ts (100k runs x 10 params x 10 metrics x 5 tags, CPU
@@ -29,12 +30,20 @@ export { QueryError } from './query-error.ts';
 export { formatIdentifier, parseFilter, parseOrderBy } from './filter-parser.ts';
 export type { Comparison, Entity, FilterNode, Operator, OrderTerm } from './filter-parser.ts';
 export type {
+  Aggregate,
   ExperimentSummary,
+  GroupAttribute,
+  GroupKey,
+  GroupQuery,
+  GroupResult,
   LatestMetric,
+  MetricAggregate,
   LifecycleFilter,
   OrderByItem,
   RunIndex,
   RunIndexOptions,
+  RunGroupCondition,
+  RunGroupSummary,
   RunQuery,
   RunRow,
 } from './types.ts';
@@ -82,6 +91,8 @@ export async function createRunIndex(options: RunIndexOptions = {}): Promise<Run
     listStores: () => (open(), queries.listStores()),
     listExperiments: (q) => (open(), queries.listExperiments(q)),
     queryRuns: (q) => (open(), queries.queryRuns(q)),
+    queryRunIds: (q) => (open(), queries.queryRunIds(q)),
+    queryGroups: (q) => (open(), queries.queryGroups(q)),
     getRun: (q) => (open(), queries.getRun(q)),
     listColumns: (q) => (open(), queries.listColumns(q)),
     listLoggedModels: (q) => (open(), queries.listLoggedModels(q)),

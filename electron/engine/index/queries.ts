@@ -16,10 +16,11 @@ import { parseFilter, parseOrderBy, type FilterNode } from './filter-parser.ts';
 import type { IndexDb } from './index-db.ts';
 import { decodeJson } from './json-codec.ts';
 import { compileFilter } from './run-filter.ts';
+import { groupPredicate, groupRuns } from './run-groups.ts';
 import { firstK, runComparator } from './run-order.ts';
 import { compareStrings, LC_ACTIVE, LC_DELETED, type RunTable } from './run-table.ts';
 import { KIND_METRIC, KIND_PARAM, KIND_TAG, storeTables } from './schema.ts';
-import type { ExperimentSummary, LatestMetric, LifecycleFilter, RunQuery, RunRow } from './types.ts';
+import type { ExperimentSummary, GroupQuery, GroupResult, LatestMetric, LifecycleFilter, RunQuery, RunRow } from './types.ts';
 
 const DEFAULT_LIMIT = 100;
 const ROW_CHUNK = 500;
@@ -128,8 +129,33 @@ export class Queries {
     return { rows: this.rows(sid, page.map((s) => table.rid[s]!), q.storeId), total: n };
   }
 
-  /** Slots of the runs in the query's scope (experiments, lifecycle, runIds) that pass the filter. */
-  private matching(t: RunTable, q: RunQuery, ast: FilterNode | null): { slots: Int32Array; n: number } {
+  queryRunIds(q: RunQuery): { runIds: string[]; total: number } {
+    const ast = parseFilter(q.filter ?? '');
+    const orders = (q.orderBy ?? []).map((o, i) => parseOrderBy(o, i));
+    const sid = this.x.sids.get(q.storeId);
+    const table = sid === undefined ? undefined : this.x.tables.get(sid);
+    if (table === undefined) return { runIds: [], total: 0 };
+    const offset = Math.max(0, Math.floor(q.offset ?? 0));
+    const limit = Math.max(0, Math.floor(q.limit ?? DEFAULT_LIMIT));
+    const { slots, n } = this.matching(table, q, ast);
+    const page = firstK(slots, n, offset + limit, runComparator(table, orders, slots, n)).slice(offset);
+    return { runIds: page.map((s) => table.runId.get(s)!), total: n };
+  }
+
+  queryGroups(q: GroupQuery): GroupResult {
+    const ast = parseFilter(q.filter ?? '');
+    const sid = this.x.sids.get(q.storeId);
+    const table = sid === undefined ? undefined : this.x.tables.get(sid);
+    if (table === undefined) return { groups: [], totalGroups: 0, total: 0 };
+    const { slots, n } = this.matching(table, q, ast);
+    return { ...groupRuns(table, slots, n, q), total: n };
+  }
+
+  /**
+   * Slots of the runs in the query's scope (experiments, lifecycle, runIds, group) that pass the
+   * filter.
+   */
+  private matching(t: RunTable, q: Pick<RunQuery, 'experimentIds' | 'lifecycle' | 'runIds' | 'group'>, ast: FilterNode | null): { slots: Int32Array; n: number } {
     let allowed: Uint8Array | null = null;
     if (q.experimentIds.length > 0) {
       allowed = new Uint8Array(t.experiment.dict.length);
@@ -141,6 +167,7 @@ export class Queries {
     const lifecycle = q.lifecycle ?? 'active';
     const lc = lifecycle === 'active' ? LC_ACTIVE : lifecycle === 'deleted' ? LC_DELETED : -1;
     const pred = ast === null ? null : compileFilter(ast, t);
+    const inGroup = q.group === undefined ? null : groupPredicate(t, q.group);
     const slots = new Int32Array(q.runIds !== undefined ? q.runIds.length : t.top);
     let n = 0;
     const { alive, lifecycle: lcs, experiment } = t;
@@ -148,6 +175,7 @@ export class Queries {
       if (alive[s] !== 1) return;
       if (lc >= 0 && lcs[s] !== lc) return;
       if (allowed !== null && allowed[experiment.code(s)] !== 1) return;
+      if (inGroup !== null && !inGroup(s)) return;
       if (pred !== null && !pred(s)) return;
       slots[n++] = s;
     };

@@ -36,6 +36,87 @@ export interface RunQuery {
   limit?: number;
   /** Restrict to these run ids (the UI's "selected runs"); an empty list matches nothing. */
   runIds?: string[];
+  /**
+   * Restrict to the runs of one group of queryGroups (same `by`, same value; null = the runs
+   * without the key). Typed rather than a filter clause: any value, quotes and all, matches
+   * exactly, and `null` means "has no value" even for attributes, which the filter language
+   * cannot say for a param named like an operator.
+   */
+  group?: RunGroupCondition;
+}
+
+/** Attributes runs can be grouped by (string attributes MLflow stores per run). */
+export type GroupAttribute = 'status' | 'user_id' | 'run_name' | 'experiment_id';
+
+/**
+ * A column to group runs by: a param or tag key as logged (no quoting), or a string attribute.
+ * Values are compared as MLflow stores them: strings, exactly ("None" is a value like any other).
+ */
+export type GroupKey = { entity: 'param' | 'tag'; key: string } | { entity: 'attribute'; key: GroupAttribute };
+
+export interface RunGroupCondition {
+  by: GroupKey;
+  /** The group's value; null = runs that do not have the key. */
+  value: string | null;
+}
+
+export type Aggregate = 'mean' | 'min' | 'max';
+
+export interface GroupQuery {
+  storeId: string;
+  /** Experiments to search; an empty list means every experiment of the store. */
+  experimentIds: string[];
+  /** Default 'active'. */
+  lifecycle?: LifecycleFilter;
+  /** Applied before grouping: groups, counts and aggregates cover only the matching runs. */
+  filter?: string;
+  runIds?: string[];
+  by: GroupKey;
+  /** Metric keys (without `metrics.`) to aggregate per group. */
+  metrics: string[];
+  /**
+   * Group order. Default: by value, ascending — decimal numbers numerically, then other text in
+   * code point order, then "None" (Python's None as MLflow logs it) — so 3, 5, 10, None.
+   * With `metric`: by that metric's `aggregate` (default mean), groups without a finite value
+   * after the others. `desc` reverses either order. The "no value" group is always last.
+   */
+  order?: { metric?: string; aggregate?: Aggregate; desc?: boolean };
+  /** Most groups returned (default 2000); `totalGroups` says how many there are. */
+  limit?: number;
+}
+
+/**
+ * A metric over one group's runs. Only finite values are aggregated: a NaN or ±Infinity latest
+ * value is counted in `nonFinite` and left out of mean, min and max (MLflow's UI lets a NaN blank
+ * the whole group's value, and an infinite loss makes a mean meaningless). Runs that never logged
+ * the metric count nowhere.
+ */
+export interface MetricAggregate {
+  /** null when no run of the group has a finite value. */
+  mean: number | null;
+  min: number | null;
+  max: number | null;
+  /** Runs whose finite value was aggregated. */
+  count: number;
+  /** Runs whose value is NaN or ±Infinity (not aggregated). */
+  nonFinite: number;
+}
+
+export interface RunGroupSummary {
+  /** The value as stored; null = the runs without the key (the "(no value)" group). */
+  value: string | null;
+  /** Matching runs in the group. */
+  count: number;
+  /** By metric key; a metric no run of the group logged is absent. */
+  aggregates: Record<string, MetricAggregate>;
+}
+
+export interface GroupResult {
+  groups: RunGroupSummary[];
+  /** Groups before `limit`. */
+  totalGroups: number;
+  /** Runs matching the query (all groups). */
+  total: number;
 }
 
 export interface LatestMetric {
@@ -85,6 +166,16 @@ export interface RunIndex {
    * `{ rows: [], total: 0 }`.
    */
   queryRuns(q: RunQuery): { rows: RunRow[]; total: number };
+  /**
+   * queryRuns without the rows: the run ids of the page, in the same order. Never reads the
+   * record store, so selecting a group of 50 000 runs costs milliseconds, not a row download.
+   */
+  queryRunIds(q: RunQuery): { runIds: string[]; total: number };
+  /**
+   * The matching runs grouped by a param, tag or attribute, with count and metric aggregates per
+   * group (run-groups.ts). Throws QueryError for a bad filter; an unknown store gives no groups.
+   */
+  queryGroups(q: GroupQuery): GroupResult;
   /** The run as ingested, or null. */
   getRun(q: { storeId: string; runId: string }): Run | null;
   /** Keys used by any run (any lifecycle) of the experiments; empty list = whole store. Sorted. */

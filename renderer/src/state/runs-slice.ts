@@ -1,6 +1,7 @@
 // The data behind the runs table: the current query, its page cache, the nested runs, the
 // columns the runs have and the last filter error. Written only by features/runs-table/runs-loader.ts.
 import type { StateCreator } from 'zustand';
+import type { GroupKey, RunGroupSummary } from '../../../preload/api.ts';
 import { emptyCache, type PageCache } from '../features/runs-table/page-cache.ts';
 import type { ChildrenMap } from '../features/runs-table/run-tree.ts';
 import type { TableQuery } from '../features/runs-table/runs-query.ts';
@@ -16,6 +17,22 @@ export interface NestedRuns {
   /** More nested runs than the table groups: shown flat instead. */
   flat: boolean;
   count: number;
+}
+
+/** The groups of the grouped runs table (features/runs-table/group-loader.ts). */
+export interface GroupedRuns {
+  /** Identity of the queryGroups request these answer (scope, filter, by, metrics, order). */
+  key: string;
+  /** Identity of the runs inside the groups (scope, filter, sort, by): the group pages' key. */
+  rowsKey: string;
+  /** Column key grouped by, e.g. `params.max_depth`, and the engine's form of it. */
+  by: string;
+  groupKey: GroupKey;
+  generation: number;
+  groups: RunGroupSummary[];
+  totalGroups: number;
+  /** Runs in all groups. */
+  total: number;
 }
 
 export interface FilterError {
@@ -38,6 +55,12 @@ export interface RunsSlice {
   queryError: string | null;
   columnsAvailable: { params: string[]; metrics: string[]; tags: string[] };
   columnsKey: string;
+  /** Grouped table: the groups shown (null while none have arrived, or not grouped). */
+  grouped: GroupedRuns | null;
+  /** Grouped table: one page cache per group, by groupValueKey; each cache's key is rowsKey + value. */
+  groupPages: ReadonlyMap<string, PageCache>;
+  /** Grouped table: how many selected runs each group holds (by groupValueKey), for the header marks. */
+  groupSelection: ReadonlyMap<string, number>;
 }
 
 export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = () => ({
@@ -50,4 +73,7 @@ export const createRunsSlice: StateCreator<AppState, [], [], RunsSlice> = () => 
   queryError: null,
   columnsAvailable: { params: [], metrics: [], tags: [] },
   columnsKey: '',
+  grouped: null,
+  groupPages: new Map(),
+  groupSelection: new Map(),
 });

@@ -15,11 +15,17 @@ export interface ViewSlice {
   selection: Selection;
   /** Parents whose nested runs are shown. */
   expanded: ReadonlySet<string>;
+  /**
+   * Grouped table: the groups showing their runs (groupValueKey), for the column grouped by.
+   * Kept across live updates and re-sorts; a new group-by column starts collapsed.
+   */
+  groupExpanded: { by: string | null; keys: ReadonlySet<string> };
   detailOpen: boolean;
   detailTab: DetailTab;
   panel: Panel;
   setSelection(sel: Selection): void;
   toggleExpanded(runId: string): void;
+  setGroupExpanded(by: string, keys: ReadonlySet<string>): void;
   setPanel(panel: Panel): void;
   setDetailOpen(open: boolean): void;
   setDetailTab(tab: DetailTab): void;
@@ -31,6 +37,7 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
   lifecycle: 'active',
   selection: EMPTY_SELECTION,
   expanded: new Set(),
+  groupExpanded: { by: null, keys: new Set() },
   detailOpen: false,
   detailTab: 'overview',
   panel: null,
@@ -42,6 +49,7 @@ export const createViewSlice: StateCreator<AppState, [], [], ViewSlice> = (set) 
       else expanded.add(runId);
       return { expanded };
     }),
+  setGroupExpanded: (by, keys) => set({ groupExpanded: { by, keys } }),
   setPanel: (panel) => set((s) => ({ panel: s.panel === panel ? null : panel })),
   setDetailOpen: (detailOpen) => set({ detailOpen }),
   setDetailTab: (detailTab) => set({ detailTab }),

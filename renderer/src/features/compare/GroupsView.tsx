@@ -1,11 +1,14 @@
 // Runs grouped by a param or tag, with count and mean/min/max of each metric per group. A click
-// on a group selects its runs; the metric curves can draw one band per group.
+// on a group selects its runs; the metric curves can draw one band per group. "Group by" is the
+// runs table's setting too (the table then groups in place, with the engine's aggregates over the
+// filter's runs; this tab aggregates the compare set in memory with the same rules).
 import { useEffect, useMemo } from 'react';
 import { exactNumber, formatNumber } from '../../lib/format.ts';
 import { useApp } from '../../state/store.ts';
 import { selectIds } from '../runs-table/selection.ts';
 import { updateChart } from './compare-loader.ts';
-import { columnChoices, keysOf, primaryMetric } from './column-data.ts';
+import { groupByChoices } from '../runs-table/group-key.ts';
+import { keysOf, primaryMetric } from './column-data.ts';
 import { CheckToggle, ColumnSelect, EmptyChart } from './controls.tsx';
 import { groupRuns } from './group-model.ts';
 import { useChartRows, useChartSettings } from './hooks.ts';
@@ -23,7 +26,8 @@ export function GroupsView() {
   const primary = useMemo(() => primaryMetric(rows, keys.metrics, settings.best.metric), [rows, keys.metrics, settings.best.metric]);
   const metrics = useMemo(() => [...(primary ? [primary] : []), ...keys.metrics.filter((k) => k !== primary)].slice(0, MAX_METRICS), [primary, keys.metrics]);
   const groups = useMemo(() => (by ? groupRuns(rows, by, metrics) : []), [rows, by, metrics]);
-  const choices = useMemo(() => columnChoices(available).filter((c) => c.kind === 'param' || c.kind === 'tag' || c.key === 'attributes.status' || c.key === 'attributes.user_id'), [available]);
+  // The same choices and the same setting as the runs table's "Group by": choosing in either place groups both.
+  const choices = useMemo(() => groupByChoices(available), [available]);
 
   useEffect(() => {
     publish('groups', { by, groups: groups.map((g) => ({ value: g.value, runIds: g.runIds })) });

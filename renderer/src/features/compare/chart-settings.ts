@@ -58,9 +58,16 @@ export interface DiffSettings {
   onlyDiff: boolean;
 }
 
+export type GroupAggregate = 'mean' | 'min' | 'max';
+
 export interface GroupSettings {
-  /** `params.<k>` or `tags.<k>`; null: no grouping. */
+  /**
+   * `params.<k>`, `tags.<k>`, `attributes.status` / `user_id` / `run_name` / `source`; null: no
+   * grouping. One setting for both the runs table (grouped in place) and the Groups tab.
+   */
   by: string | null;
+  /** Which aggregate the grouped runs table shows in the group header rows. */
+  aggregate: GroupAggregate;
 }
 
 export type Direction = 'min' | 'max';
@@ -91,7 +98,7 @@ export const DEFAULT_CHARTS: ChartSettings = {
   scatter: { x: null, y: null, color: null, size: null, logX: false, logY: false },
   curves: { keys: null, x: 'step', smoothing: 0, logY: false, grouped: false },
   diff: { onlyDiff: false },
-  group: { by: null },
+  group: { by: null, aggregate: 'mean' },
   best: { metric: null, direction: 'min' },
   pinned: [],
 };
@@ -141,7 +148,7 @@ export function readChartSettings(charts: Obj | undefined): ChartSettings {
     },
     curves: { keys: strings(cu.keys), x: oneOf(cu.x, ['step', 'wall', 'relative'] as const, 'step'), smoothing, logY: bool(cu.logY, false), grouped: bool(cu.grouped, false) },
     diff: { onlyDiff: bool(obj(c.diff).onlyDiff, false) },
-    group: { by: str(obj(c.group).by, null) },
+    group: { by: str(obj(c.group).by, null), aggregate: oneOf(obj(c.group).aggregate, ['mean', 'min', 'max'] as const, 'mean') },
     best: { metric: str(best.metric, null), direction: oneOf(best.direction, ['min', 'max'] as const, 'min') },
     pinned: strings(c.pinned) ?? [],
   };

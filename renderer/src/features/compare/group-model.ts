@@ -1,9 +1,12 @@
-// Grouping runs by a param or tag: one group per value (runs without it in "missing"), with
-// count and mean/min/max of every metric over the group's runs that have a finite value.
+// Grouping runs by a param or tag: one group per value (runs without it in "(no value)", last),
+// with count and mean/min/max of every metric over the group's runs that have a finite value —
+// the same semantics and order as the engine's queryGroups (electron/engine/index/run-groups.ts),
+// which groups the runs table; this in-memory version serves the compare set (starred and
+// "Selected" runs included).
 import type { RunRow } from '../../../../preload/api.ts';
 import { orderCategories, rawValue } from './column-data.ts';
 
-export const MISSING_GROUP = '(missing)';
+export const MISSING_GROUP = '(no value)';
 
 export interface MetricAggregate {
   mean: number;

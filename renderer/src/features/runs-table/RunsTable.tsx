@@ -22,9 +22,9 @@ import { endRunDrag, startRunDrag } from '../registry/run-drag.ts';
 import { hoverRow, RunNameMarks, useRowMarks } from '../compare/PinStar.tsx';
 
 export const ROW_HEIGHT = 30;
-const HEADER_HEIGHT = 32;
+export const HEADER_HEIGHT = 32;
 const INDENT = 18;
-const estimateSize = () => ROW_HEIGHT;
+export const estimateSize = () => ROW_HEIGHT;
 
 export function RunsTable() {
   const model = useApp(selectTableModel);
@@ -33,7 +33,6 @@ export function RunsTable() {
   const queryKey = useApp((s) => s.queryKey);
   const selection = useApp((s) => s.selection);
   const sort = useApp((s) => facetsFor(s, currentScope(s)).sort ?? DEFAULT_SORT);
-  const projectEpoch = useApp((s) => s.projectEpoch);
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = model.layout.count;
 
@@ -65,20 +64,10 @@ export function RunsTable() {
   }, [cache.key]);
 
   // Readiness marker for tests: set once the first page of a newly opened project has painted.
-  const readyEpoch = useRef(-1);
   const noScope = useApp((s) => s.query === null && s.queryKey === '' && s.experimentsLoaded);
   const firstPainted =
     noScope || (cache.key === queryKey && cache.total !== null && (cache.total === 0 || cache.pages.has(0) || model.rowAtVisible(first) !== null));
-  useEffect(() => {
-    if (!firstPainted || readyEpoch.current === projectEpoch) return;
-    // Mark the epoch done only once the frame has painted: if this effect is cleaned up first
-    // (the page data changed between render and frame), the next run must try again.
-    const raf = requestAnimationFrame(() => {
-      readyEpoch.current = projectEpoch;
-      setReady(true);
-    });
-    return () => cancelAnimationFrame(raf);
-  }, [firstPainted, projectEpoch]);
+  useReadyMarker(firstPainted);
 
   const selected = useMemo(() => new Set(selection.selected), [selection.selected]);
   // Durations of running runs grow on screen; a clock ticks only while one is visible.
@@ -175,7 +164,23 @@ export function RunsTable() {
   );
 }
 
-function useTicker(intervalMs: number | null): number {
+/** Sets body[data-ready] once `firstPainted` holds for the current project (after the frame painted). */
+export function useReadyMarker(firstPainted: boolean): void {
+  const projectEpoch = useApp((s) => s.projectEpoch);
+  const readyEpoch = useRef(-1);
+  useEffect(() => {
+    if (!firstPainted || readyEpoch.current === projectEpoch) return;
+    // Mark the epoch done only once the frame has painted: if this effect is cleaned up first
+    // (the page data changed between render and frame), the next run must try again.
+    const raf = requestAnimationFrame(() => {
+      readyEpoch.current = projectEpoch;
+      setReady(true);
+    });
+    return () => cancelAnimationFrame(raf);
+  }, [firstPainted, projectEpoch]);
+}
+
+export function useTicker(intervalMs: number | null): number {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     if (intervalMs === null) return;
@@ -186,7 +191,7 @@ function useTicker(intervalMs: number | null): number {
   return now;
 }
 
-function EmptyTable() {
+export function EmptyTable() {
   const filter = useApp((s) => facetsFor(s, currentScope(s)).filter || (s.brush ? 'brush' : ''));
   const lifecycle = useApp((s) => s.lifecycle);
   return (
@@ -197,7 +202,7 @@ function EmptyTable() {
   );
 }
 
-function HeaderCell({ column, sort }: { column: TableColumn; sort: 'ascending' | 'descending' | 'none' }) {
+export function HeaderCell({ column, sort }: { column: TableColumn; sort: 'ascending' | 'descending' | 'none' }) {
   const id = parseColumnKey(column.key);
   const sortable = isSortable(column.key);
   const [drag, setDrag] = useState<number | null>(null);
@@ -250,11 +255,11 @@ function HeaderCell({ column, sort }: { column: TableColumn; sort: 'ascending' |
   );
 }
 
-function rowStyle(top: number, width: number): CSSProperties {
+export function rowStyle(top: number, width: number): CSSProperties {
   return { transform: `translateY(${top}px)`, height: ROW_HEIGHT, width };
 }
 
-const PlaceholderRow = memo(function PlaceholderRow({ columns, top, width }: { columns: TableColumn[]; top: number; width: number }) {
+export const PlaceholderRow = memo(function PlaceholderRow({ columns, top, width }: { columns: TableColumn[]; top: number; width: number }) {
   return (
     // Deliberately light (one cell): during a fast fling every row on screen is a placeholder.
     <div className="rt-row placeholder" style={rowStyle(top, width)} aria-busy="true">
@@ -265,7 +270,7 @@ const PlaceholderRow = memo(function PlaceholderRow({ columns, top, width }: { c
   );
 });
 
-interface RowProps {
+export interface RowProps {
   v: number;
   vr: VisibleRow;
   columns: TableColumn[];
@@ -278,7 +283,7 @@ interface RowProps {
   onClick: (e: MouseEvent, v: number, runId: string) => void;
 }
 
-const Row = memo(function Row({ v, vr, columns, top, width, now, selected, focused, onClick }: RowProps) {
+export const Row = memo(function Row({ v, vr, columns, top, width, now, selected, focused, onClick }: RowProps) {
   const { row } = vr;
   const marks = useRowMarks(row.runId);
   return (

@@ -1,10 +1,14 @@
-// The main pane: toolbar (filter, counts, columns) above the runs table.
+// The main pane: toolbar (filter, counts, group by, columns) above the runs table — flat, or
+// grouped in place when a "Group by" column is chosen.
 import { useCallback, useState } from 'react';
 import { useApp } from '../../state/store.ts';
 import { BrushChips } from '../compare/BrushChips.tsx';
 import { CompareToggle } from '../compare/ComparePanel.tsx';
 import { ColumnPicker } from './ColumnPicker.tsx';
 import { FilterBox } from './FilterBox.tsx';
+import { GroupByControl, GroupOptions } from './GroupControls.tsx';
+import { GroupedRunsTable } from './GroupedRunsTable.tsx';
+import { isGrouped } from './group-loader.ts';
 import { RunsTable } from './RunsTable.tsx';
 
 export function RunsView() {
@@ -13,6 +17,7 @@ export function RunsView() {
   const experimentIds = useApp((s) => s.experimentIds);
   const experiments = useApp((s) => s.experiments);
   const storeId = useApp((s) => s.storeId);
+  const grouped = useApp(isGrouped);
   const names = experimentIds.map((id) => experiments.find((e) => e.storeId === storeId && e.experimentId === id)?.name ?? id);
 
   return (
@@ -29,6 +34,7 @@ export function RunsView() {
           <BrushChips />
         </div>
         <div className="toolbar-right">
+          <GroupByControl />
           <CompareToggle />
           <button
             type="button"
@@ -45,8 +51,9 @@ export function RunsView() {
           {pickerOpen ? <ColumnPicker onClose={closePicker} /> : null}
         </div>
       </div>
+      <GroupOptions />
       <QueryProblem />
-      <RunsTable />
+      {grouped ? <GroupedRunsTable /> : <RunsTable />}
     </div>
   );
 }

@@ -19,6 +19,7 @@ import type {
   StoreInfo,
   StoreSnapshot,
 } from './model.ts';
+import { countProblems } from './model.ts';
 import { createFileStoreReader } from './stores/mlflow-file/index.ts';
 import { createSqliteStoreReader } from './stores/mlflow-sqlite/index.ts';
 import { isEmptyChange, type StoreChange, type StoreReader } from './stores/reader.ts';
@@ -60,6 +61,8 @@ interface OpenStore {
   /** Serialises refreshes: a burst arriving mid-refresh waits for the previous one. */
   queue: Promise<void>;
   watcherProblems: Diagnostic[];
+  /** How the watcher watches this store, when the user should know (a notice, not a problem). */
+  watcherNotice: Diagnostic | null;
   experiments: StoreSnapshot['experiments'];
   /** The watcher's start in the background, catch-up included; never rejects. */
   watchStart: Promise<void>;
@@ -157,6 +160,7 @@ export class Engine {
       watcher: null,
       queue: Promise.resolve(),
       watcherProblems: [],
+      watcherNotice: null,
       experiments: snap.experiments,
       watchStart: Promise.resolve(),
       closing: new AbortController(),
@@ -209,6 +213,10 @@ export class Engine {
             maxFullRuns: this.options.maxFullWatchRuns,
             coldPollMs: this.options.coldPollMs,
             changedSince: snapshotStart,
+            onNotice: (notice: string) => {
+              open.watcherNotice = { store: info.id, path: info.path, problem: notice, severity: 'notice' };
+              this.emitDiagnostics();
+            },
           },
           this.watchedRuns(open, runs),
         );
@@ -307,7 +315,7 @@ export class Engine {
   }
 
   private emitDiagnostics(): void {
-    this.events.emit('diagnosticsChanged', { count: this.diagnostics().length });
+    this.events.emit('diagnosticsChanged', { count: countProblems(this.diagnostics()) });
   }
 
   get currentGeneration(): number {
@@ -330,7 +338,10 @@ export class Engine {
 
   diagnostics(): Diagnostic[] {
     const out = [...this.discoveryDiagnostics];
-    for (const s of this.stores.values()) out.push(...s.reader.diagnostics(), ...s.watcherProblems);
+    for (const s of this.stores.values()) {
+      out.push(...s.reader.diagnostics(), ...s.watcherProblems);
+      if (s.watcherNotice) out.push(s.watcherNotice);
+    }
     return out;
   }
 

@@ -175,6 +175,17 @@ export interface Diagnostic {
   /** Absolute path of the offending file or folder. */
   path: string;
   problem: string;
+  /**
+   * Absent: something could not be read (a problem). 'notice': everything was read, but the user
+   * should know how the store is handled (e.g. a large store's finished runs are polled, not
+   * watched). Notices are listed with the diagnostics but not counted as problems.
+   */
+  severity?: 'notice';
+}
+
+/** How many diagnostics are problems (notices excluded): the number the UI's badge shows. */
+export function countProblems(diagnostics: readonly Diagnostic[]): number {
+  return diagnostics.reduce((n, d) => (d.severity === 'notice' ? n : n + 1), 0);
 }
 
 /** Everything one store holds, read in one pass. */

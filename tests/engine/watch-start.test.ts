@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackend } from '../../electron/engine/backend/index.ts';
 import { Engine, type EngineOptions } from '../../electron/engine/engine.ts';
-import type { Run } from '../../electron/engine/model.ts';
+import { countProblems, type Run } from '../../electron/engine/model.ts';
 import { FileStoreWatch, FULL_WATCH_MAX_RUNS } from '../../electron/engine/watch/file-store-watch.ts';
 import { copyFixture, tempDir } from '../helpers/fixtures.ts';
 
@@ -125,6 +125,28 @@ describe('watcher start in the background', () => {
     expect(backend.engine.diagnostics()).toEqual([]);
   });
 
+  it('a store watched tiered reports a notice: listed by listDiagnostics, not counted by getStatus or diagnosticsChanged', async () => {
+    const dir = await trainingStore();
+    const { dir: config, cleanup } = await tempDir('runsight-config-');
+    disposers.push(cleanup);
+    const backend = await createBackend({ host: 'browser', configDir: config, watch: true, maxFullWatchRuns: 1 });
+    disposers.push(() => backend.dispose());
+    const counts: number[] = [];
+    backend.engine.events.on('diagnosticsChanged', (e) => counts.push(e.count));
+    const opened = await backend.call('openProject', { path: dir });
+    if (!opened.ok) throw new Error(opened.error.message);
+    await backend.engine.whenWatching();
+
+    const listed = await backend.call('listDiagnostics', {});
+    if (!listed.ok) throw new Error(listed.error.message);
+    expect(listed.value).toHaveLength(1);
+    expect(listed.value[0]).toMatchObject({ severity: 'notice', problem: expect.stringMatching(/too many runs to watch every file/) });
+    const status = await backend.call('getStatus', {});
+    expect(status.ok && status.value.diagnosticsCount).toBe(0);
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts.every((c) => c === 0)).toBe(true);
+  });
+
   for (const mode of ['full', 'tiered'] as const) {
     it(`what is written while the watcher starts is indexed once it is ready (${mode} watching)`, async () => {
       const dir = await trainingStore();
@@ -160,8 +182,13 @@ describe('watcher start in the background', () => {
       expect(engine.index.getRun({ storeId, runId: TAGGED })?.tags.reviewed).toBe('yes');
       expect(engine.index.getRun({ storeId, runId: NEW_RUN })?.experimentId).toBe(EXP);
       expect(engine.index.getRun({ storeId, runId: DELETED })).toBeFalsy();
-      const watchMode = mode === 'tiered' ? /runs that are training are watched live/ : /^$/;
-      expect(engine.diagnostics().map((d) => d.problem).join('\n')).toMatch(watchMode);
+      // Tiered watching is a notice (listed, not counted as a problem); full watching says nothing.
+      const notices = engine.diagnostics().filter((d) => d.severity === 'notice');
+      expect(countProblems(engine.diagnostics())).toBe(0);
+      if (mode === 'tiered') {
+        expect(notices).toHaveLength(1);
+        expect(notices[0]?.problem).toMatch(/runs that are training are watched live/);
+      } else expect(notices).toEqual([]);
 
       // Nothing else drifted: the index equals a fresh load of the store.
       const fresh = await Engine.create({ watch: false });

@@ -20,6 +20,7 @@ import type {
 import { API_EVENTS } from '../../../preload/api.ts';
 import { Engine, EngineError, type EngineOptions } from '../engine.ts';
 import { PathEscapeError } from '../fs/paths.ts';
+import { countProblems } from '../model.ts';
 import { RegistryService } from '../registry/index.ts';
 import { readArtifactContent } from './artifact-content.ts';
 import { buildRunDetail } from './run-detail.ts';
@@ -92,7 +93,7 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
         stores: engine.listStores(),
         generation: engine.currentGeneration,
         indexing: [...progress.values()],
-        diagnosticsCount: engine.diagnostics().length,
+        diagnosticsCount: countProblems(engine.diagnostics()),
         userName: settings.userName ?? os.userInfo().username,
       };
     },

@@ -38,6 +38,8 @@ export interface FileStoreWatchOptions {
   pollingInterval?: number;
   onChange: (paths: string[]) => void;
   onProblem?: (message: string) => void;
+  /** How the store is watched, when the user should know it (tiered mode): not a problem. */
+  onNotice?: (message: string) => void;
   ignored?: (p: string) => boolean;
   /** Overrides the inotify budget (tests). */
   watchBudget?: number;
@@ -149,7 +151,7 @@ export class FileStoreWatch {
         this.tieredBecause === 'budget'
           ? "This store is large for the system's file-watch budget"
           : 'This store has too many runs to watch every file';
-      this.options.onProblem?.(
+      this.options.onNotice?.(
         `${why}: runs that are training are watched live, finished runs are checked every ${formatMs(this.options.coldPollMs ?? 5000)}`,
       );
     }

@@ -210,7 +210,8 @@ export function sortBy(columnKey: string): void {
 export async function loadDiagnostics(): Promise<void> {
   try {
     const diagnostics = await call('listDiagnostics', {});
-    set({ diagnostics, diagnosticsCount: diagnostics.length });
+    // Notices (how a store is watched) are listed but are not problems: the badge counts problems.
+    set({ diagnostics, diagnosticsCount: diagnostics.filter((d) => d.severity !== 'notice').length });
   } catch {
     // The count from getStatus / diagnosticsChanged stays meaningful without the list.
   }

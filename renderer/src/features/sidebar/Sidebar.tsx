@@ -9,6 +9,8 @@ export function Sidebar() {
   const stores = useApp((s) => s.stores);
   const experiments = useApp((s) => s.experiments);
   const lifecycle = useApp((s) => s.lifecycle);
+  // A store is listed once it is read; until then "none found" would be wrong.
+  const reading = useApp((s) => Object.keys(s.indexing).length > 0);
   const [search, setSearch] = useState('');
   const showDeleted = lifecycle === 'deleted';
 
@@ -52,7 +54,13 @@ export function Sidebar() {
         {stores.map((store) => (
           <StoreSection key={store.id} store={store} experiments={byStore.get(store.id) ?? []} showDeleted={showDeleted} />
         ))}
-        {stores.length === 0 ? <p className="muted pad">No MLflow store found in this folder.</p> : null}
+        {stores.length > 0 ? null : reading ? (
+          <p className="muted pad" data-testid="stores-reading">
+            Reading the project's MLflow stores…
+          </p>
+        ) : (
+          <p className="muted pad">No MLflow store found in this folder.</p>
+        )}
       </div>
     </nav>
   );

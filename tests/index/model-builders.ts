@@ -18,6 +18,7 @@ import type {
   StoreSnapshot,
 } from '../../electron/engine/model.ts';
 import { emptyChange, type StoreChange } from '../../electron/engine/stores/reader.ts';
+import { createRunIndex, type RunIndex } from '../../electron/engine/index/index.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 
 export function storeInfo(id: string, over: Partial<StoreInfo> = {}): StoreInfo {
@@ -312,4 +313,15 @@ export function fixtureSnapshot(name: 'seed-rf' | 'kitchen-sink', storeId = path
 /** Reads fixture-info.json. */
 export function fixtureInfo(name: 'seed-rf' | 'kitchen-sink'): Obj {
   return JSON.parse(readFileSync(path.join(fixturePath(name), 'fixture-info.json'), 'utf8')) as Obj;
+}
+
+/** The store ids fixturesIndex() gives seed-rf and kitchen-sink. */
+export const FIXTURE_STORE_IDS = { seed: '/stores/seed-rf/mlruns', ks: '/stores/kitchen-sink/mlruns' } as const;
+
+/** A fresh index holding seed-rf and kitchen-sink (under FIXTURE_STORE_IDS), as MLflow dumped them. */
+export async function fixturesIndex(): Promise<RunIndex> {
+  const ix = await createRunIndex();
+  ix.applySnapshot(fixtureSnapshot('seed-rf', FIXTURE_STORE_IDS.seed));
+  ix.applySnapshot(fixtureSnapshot('kitchen-sink', FIXTURE_STORE_IDS.ks));
+  return ix;
 }

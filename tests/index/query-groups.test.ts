@@ -5,11 +5,11 @@
 // left out of mean/min/max (types.ts, MetricAggregate).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../electron/engine/backend/validate.ts';
-import { createRunIndex, QueryError, type GroupQuery, type RunIndex } from '../../electron/engine/index/index.ts';
-import { change, fixtureSnapshot, run, snapshot } from './model-builders.ts';
+import { createRunIndex, type GroupQuery, QueryError, type RunIndex } from '../../electron/engine/index/index.ts';
+import { change, FIXTURE_STORE_IDS, fixturesIndex, fixtureSnapshot, run, snapshot } from './model-builders.ts';
 
-const SEED = '/stores/seed-rf/mlruns';
-const KS = '/stores/kitchen-sink/mlruns';
+const SEED = FIXTURE_STORE_IDS.seed;
+const KS = FIXTURE_STORE_IDS.ks;
 const RF_EXP = '266606262520181169';
 const KS_MAIN = '387161336320449950';
 const DEPTH = { entity: 'param', key: 'max_depth' } as const;
@@ -34,9 +34,7 @@ const R = {
 let ix: RunIndex;
 
 beforeAll(async () => {
-  ix = await createRunIndex();
-  ix.applySnapshot(fixtureSnapshot('seed-rf', SEED));
-  ix.applySnapshot(fixtureSnapshot('kitchen-sink', KS));
+  ix = await fixturesIndex();
 });
 afterAll(() => ix.close());
 

@@ -2,10 +2,10 @@
 // dump of them, see model-builders.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRunIndex, QueryError, type RunIndex, type RunQuery } from '../../electron/engine/index/index.ts';
-import { fixtureInfo, fixtureSnapshot, run } from './model-builders.ts';
+import { FIXTURE_STORE_IDS, fixtureInfo, fixturesIndex, fixtureSnapshot, run } from './model-builders.ts';
 
-const SEED = '/stores/seed-rf/mlruns';
-const KS = '/stores/kitchen-sink/mlruns';
+const SEED = FIXTURE_STORE_IDS.seed;
+const KS = FIXTURE_STORE_IDS.ks;
 const RF_EXP = '266606262520181169';
 const KS_MAIN = '387161336320449950';
 
@@ -34,9 +34,7 @@ const NEWEST_FIRST = Object.values(R).reverse();
 let ix: RunIndex;
 
 beforeAll(async () => {
-  ix = await createRunIndex();
-  ix.applySnapshot(fixtureSnapshot('seed-rf', SEED));
-  ix.applySnapshot(fixtureSnapshot('kitchen-sink', KS));
+  ix = await fixturesIndex();
 });
 afterAll(() => ix.close());
 

@@ -2,7 +2,7 @@
 // through the real engine index on the fixtures' data (MLflow's own dump of them), and must
 // match exactly the runs whose lines plotly keeps inside the brushed range.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRunIndex, parseFilter, type RunIndex } from '../../electron/engine/index/index.ts';
+import { parseFilter, type RunIndex } from '../../electron/engine/index/index.ts';
 import type { RunRow } from '../../preload/api.ts';
 import { brushClause, brushLabel, inBrush, tableRestriction, type Brush } from '../../renderer/src/features/compare/brush.ts';
 import { columnData, type ColumnData } from '../../renderer/src/features/compare/column-data.ts';
@@ -15,10 +15,10 @@ import {
   type ParcoordsRange,
 } from '../../renderer/src/features/compare/parcoords-model.ts';
 import { formatNumber } from '../../renderer/src/lib/format.ts';
-import { fixtureSnapshot } from '../index/model-builders.ts';
+import { FIXTURE_STORE_IDS, fixturesIndex } from '../index/model-builders.ts';
 
-const SEED = '/stores/seed-rf/mlruns';
-const KS = '/stores/kitchen-sink/mlruns';
+const SEED = FIXTURE_STORE_IDS.seed;
+const KS = FIXTURE_STORE_IDS.ks;
 const RF_EXP = '266606262520181169';
 const KS_MAIN = '387161336320449950';
 
@@ -27,9 +27,7 @@ let seed: RunRow[];
 let ks: RunRow[];
 
 beforeAll(async () => {
-  ix = await createRunIndex();
-  ix.applySnapshot(fixtureSnapshot('seed-rf', SEED));
-  ix.applySnapshot(fixtureSnapshot('kitchen-sink', KS));
+  ix = await fixturesIndex();
   seed = ix.queryRuns({ storeId: SEED, experimentIds: [RF_EXP], limit: 1000 }).rows;
   ks = ix.queryRuns({ storeId: KS, experimentIds: [KS_MAIN], limit: 1000 }).rows;
 });

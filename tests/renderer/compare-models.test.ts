@@ -1,7 +1,7 @@
 // Pure builders of the compare views on the fixtures' data: default axes, the parcoords trace,
 // scatter points and overlays, the diff, groups, "best by" and the persisted settings.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRunIndex, type RunIndex } from '../../electron/engine/index/index.ts';
+import type { RunIndex } from '../../electron/engine/index/index.ts';
 import type { RunRow } from '../../preload/api.ts';
 import { LIGHT_THEME } from '../../renderer/src/charts/theme.ts';
 import { bestRun, finiteClause } from '../../renderer/src/features/compare/best-run.ts';
@@ -12,11 +12,11 @@ import { groupRuns, MISSING_GROUP } from '../../renderer/src/features/compare/gr
 import { buildParcoords, dimensionModel } from '../../renderer/src/features/compare/parcoords-model.ts';
 import { buildScatter, GL_THRESHOLD, jitterOf } from '../../renderer/src/features/compare/scatter-model.ts';
 import { formatNumber } from '../../renderer/src/lib/format.ts';
-import { fixtureInfo, fixtureSnapshot } from '../index/model-builders.ts';
+import { FIXTURE_STORE_IDS, fixtureInfo, fixturesIndex } from '../index/model-builders.ts';
 import { row } from './helpers.ts';
 
-const SEED = '/stores/seed-rf/mlruns';
-const KS = '/stores/kitchen-sink/mlruns';
+const SEED = FIXTURE_STORE_IDS.seed;
+const KS = FIXTURE_STORE_IDS.ks;
 const RF_EXP = '266606262520181169';
 const KS_MAIN = '387161336320449950';
 const BEST = (fixtureInfo('seed-rf') as { best_run_id: string }).best_run_id;
@@ -27,9 +27,7 @@ let seed: RunRow[];
 let ks: RunRow[];
 
 beforeAll(async () => {
-  ix = await createRunIndex();
-  ix.applySnapshot(fixtureSnapshot('seed-rf', SEED));
-  ix.applySnapshot(fixtureSnapshot('kitchen-sink', KS));
+  ix = await fixturesIndex();
   seed = ix.queryRuns({ storeId: SEED, experimentIds: [RF_EXP], limit: 1000 }).rows;
   ks = ix.queryRuns({ storeId: KS, experimentIds: [KS_MAIN], limit: 1000 }).rows;
 });

@@ -23,7 +23,7 @@ import { runRangesIn } from './group-layout.ts';
 import { fetchGroupPages, groupRequestIdentity, groupRunIds, loadGroups, loadGroupSelection, refreshGroups, setVisibleGrouped, toggleGroup } from './group-loader.ts';
 import { selectGroupedModel, type GroupedModel, type GroupItem } from './grouped-model.ts';
 import { shownGeneration } from './page-cache.ts';
-import { EmptyTable, estimateSize, HEADER_HEIGHT, HeaderCell, PlaceholderRow, Row, rowStyle, useReadyMarker, useTicker } from './RunsTable.tsx';
+import { EmptyTable, estimateSize, HEADER_HEIGHT, HeaderRow, PlaceholderRow, Row, rowStyle, useReadyMarker, useTicker } from './RunsTable.tsx';
 import { currentScope } from './runs-loader.ts';
 import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor, selectIds } from './selection.ts';
 
@@ -205,11 +205,7 @@ export function GroupedRunsTable() {
         </div>
       ) : null}
       <div className="rt-scroll" ref={scrollRef}>
-        <div className="rt-header" role="row" style={{ width: totalWidth, height: HEADER_HEIGHT }}>
-          {columns.map((c) => (
-            <HeaderCell key={c.key} column={c} sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} />
-          ))}
-        </div>
+        <HeaderRow columns={columns} sort={sort} width={totalWidth} />
         <div className="rt-body" style={{ height: virtualizer.getTotalSize(), width: totalWidth }}>
           {items.map((item) => {
             const it = model.itemAt(item.index);

@@ -10,7 +10,7 @@ import { baseName, exactNumber, formatDuration, formatNumber, formatTime, format
 import { setReady, sortBy, updateCurrentFacets } from '../../state/actions.ts';
 import { facetsFor } from '../../state/facets-slice.ts';
 import { useApp } from '../../state/store.ts';
-import { cellValue, columnLabel, DEFAULT_SORT, isSortable, NAME_COLUMN, parseColumnKey, type CellValue } from './column-keys.ts';
+import { cellValue, columnLabel, DEFAULT_SORT, isSortable, NAME_COLUMN, parseColumnKey, type CellValue, type SortSpec } from './column-keys.ts';
 import { MIN_WIDTH, selectColumns, type TableColumn } from './columns.ts';
 import { shownGeneration } from './page-cache.ts';
 import { topRangeFor } from './run-tree.ts';
@@ -133,11 +133,7 @@ export function RunsTable() {
       data-query-key={cache.key === queryKey ? 'current' : 'pending'}
     >
       <div className="rt-scroll" ref={scrollRef}>
-        <div className="rt-header" role="row" style={{ width: totalWidth, height: HEADER_HEIGHT }}>
-          {columns.map((c) => (
-            <HeaderCell key={c.key} column={c} sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} />
-          ))}
-        </div>
+        <HeaderRow columns={columns} sort={sort} width={totalWidth} />
         <div className="rt-body" style={{ height: virtualizer.getTotalSize(), width: totalWidth }}>
           {items.map((item) => {
             const vr = model.rowAtVisible(item.index);
@@ -202,7 +198,18 @@ export function EmptyTable() {
   );
 }
 
-export function HeaderCell({ column, sort }: { column: TableColumn; sort: 'ascending' | 'descending' | 'none' }) {
+/** The sticky header: one cell per column, the sorted one marked. */
+export function HeaderRow({ columns, sort, width }: { columns: readonly TableColumn[]; sort: SortSpec; width: number }) {
+  return (
+    <div className="rt-header" role="row" style={{ width, height: HEADER_HEIGHT }}>
+      {columns.map((c) => (
+        <HeaderCell key={c.key} column={c} sort={sort.key === c.key ? (sort.desc ? 'descending' : 'ascending') : 'none'} />
+      ))}
+    </div>
+  );
+}
+
+function HeaderCell({ column, sort }: { column: TableColumn; sort: 'ascending' | 'descending' | 'none' }) {
   const id = parseColumnKey(column.key);
   const sortable = isSortable(column.key);
   const [drag, setDrag] = useState<number | null>(null);

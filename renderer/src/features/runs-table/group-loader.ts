@@ -14,6 +14,7 @@
 // screen. Expansion is kept by value and the scroll position is untouched.
 import type { GroupQuery } from '../../../../preload/api.ts';
 import { call } from '../../bridge/client.ts';
+import { coalescing } from '../../lib/coalesce.ts';
 import { facetsFor } from '../../state/facets-slice.ts';
 import { useApp, type AppState } from '../../state/store.ts';
 import { chartSettings } from '../compare/compare-loader.ts';
@@ -193,8 +194,10 @@ function applyGroupPage(vk: string, cacheKey: string, page: number, answer: Quer
   set({ groupPages: pages });
 }
 
-let refreshing = false;
-let refreshAgain = false;
+const reloadGroups = coalescing(async () => {
+  await loadGroups();
+  fetchGroupPages();
+});
 
 /** The index changed at `generation`: new aggregates and fresh visible rows, in place. */
 export async function refreshGroups(generation: number): Promise<void> {
@@ -203,20 +206,7 @@ export async function refreshGroups(generation: number): Promise<void> {
   const pages = new Map<string, ReturnType<typeof markAllStale>>();
   for (const [k, c] of s.groupPages) pages.set(k, markAllStale(c, generation));
   set({ groupPages: pages });
-  if (refreshing) {
-    refreshAgain = true;
-    return;
-  }
-  refreshing = true;
-  try {
-    do {
-      refreshAgain = false;
-      await loadGroups();
-      fetchGroupPages();
-    } while (refreshAgain);
-  } finally {
-    refreshing = false;
-  }
+  await reloadGroups();
 }
 
 /** Expands or collapses one group (by groupValueKey); a collapsed group's pages are dropped. */

@@ -9,6 +9,7 @@
 // Answers for a query that is no longer current, or older than what is shown, are dropped.
 import type { RunRow } from '../../../../preload/api.ts';
 import { ApiCallError, call } from '../../bridge/client.ts';
+import { coalescing } from '../../lib/coalesce.ts';
 import { facetsFor } from '../../state/facets-slice.ts';
 import { useApp, type AppState } from '../../state/store.ts';
 import { DEFAULT_SORT, orderByFor } from './column-keys.ts';
@@ -169,30 +170,19 @@ export function setVisibleTop(first: number, last: number): void {
   }, 40);
 }
 
-let refreshing = false;
-let refreshAgain = false;
+const requery = coalescing(async () => {
+  const cur = get();
+  if (!cur.query) return;
+  await resolveNesting(cur.query, cur.queryKey);
+  fetchVisible();
+});
 
 /** The index changed at `generation` for the current store: re-query what is visible, in place. */
 export async function refreshRuns(generation: number): Promise<void> {
   const s = get();
   if (!s.query) return;
   set({ cache: markAllStale(s.cache, generation) });
-  if (refreshing) {
-    refreshAgain = true;
-    return;
-  }
-  refreshing = true;
-  try {
-    do {
-      refreshAgain = false;
-      const cur = get();
-      if (!cur.query) break;
-      await resolveNesting(cur.query, cur.queryKey);
-      fetchVisible();
-    } while (refreshAgain);
-  } finally {
-    refreshing = false;
-  }
+  await requery();
 }
 
 /**

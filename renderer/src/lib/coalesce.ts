@@ -1,0 +1,26 @@
+// One refresh at a time, and none lost: a call while the task runs asks for exactly one more run
+// after it (however many calls arrive meanwhile), so the last change is always refreshed for and a
+// burst of index changes costs two queries, not one per change.
+
+/** Wraps `task`; the returned function resolves when the run it started (or joined) is over. */
+export function coalescing(task: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await task();
+        } while (again);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+}

@@ -84,8 +84,10 @@ export async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Opens browser mode on a fresh copy of `fixture` and waits for the first table paint. */
-export async function openApp(page: Page, fixture: FixtureName): Promise<RunningApp> {
+/** `prepare` edits the fixture copy before the app opens it (e.g. to make a store larger). */
+export async function openApp(page: Page, fixture: FixtureName, options: { prepare?: (dir: string) => Promise<void> } = {}): Promise<RunningApp> {
   const { base, dir } = await copyFixture(fixture);
+  await options.prepare?.(dir);
   const { child, url, token } = await startServe(dir, path.join(base, 'config'));
   await page.goto(url);
   await expect(page.locator('body[data-ready="true"]')).toHaveCount(1, { timeout: 30_000 });

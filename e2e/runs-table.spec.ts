@@ -1,5 +1,5 @@
 // Issue 3 acceptance: the runs table on real fixture copies, through the real engine.
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expectedRuns, fixtureInfo, type ExpectedRun } from './expected.ts';
 import { expect, openApp, test, type RunningApp } from './harness.ts';
@@ -239,4 +239,54 @@ test('kitchen-sink grouped by a param most runs lack: the "(no value)" group com
   await page.getByTestId('groups-expand-all').click();
   await expect(runs.table).toHaveAttribute('data-total', String(3 + active.length));
   await runs.screenshot(screenshotDir, 'runs-grouped-no-value');
+});
+
+test('grouped table: shift-click across a large group selects every run between, including rows never loaded', async ({ page }) => {
+  // seed-rf's max_depth=5 group made 1004 runs long (10 pages) (clones of one of its runs, older than all of
+  // them), so the table pages it and a jump to the bottom leaves the middle pages unloaded.
+  const CLONES = 1000;
+  const src = expectedRuns('seed-rf').find((r) => r.experiment_id === RF_EXP && r.params.max_depth === '5')!;
+  const cloneId = (i: number) => `c10e${String(i).padStart(28, '0')}`;
+  app = await openApp(page, 'seed-rf', {
+    prepare: async (dir) => {
+      const expDir = path.join(dir, 'mlruns', RF_EXP);
+      const meta = await readFile(path.join(expDir, src.run_id, 'meta.yaml'), 'utf8');
+      const start = Number(/start_time: (\d+)/.exec(meta)![1]);
+      for (let i = 0; i < CLONES; i++) {
+        const runDir = path.join(expDir, cloneId(i));
+        await cp(path.join(expDir, src.run_id), runDir, { recursive: true });
+        const t = start - 1_000_000 - i * 1000;
+        await writeFile(
+          path.join(runDir, 'meta.yaml'),
+          meta
+            .replaceAll(src.run_id, cloneId(i))
+            .replace(/run_name: .*/, `run_name: clone-${i}`)
+            .replace(/start_time: \d+/, `start_time: ${t}`)
+            .replace(/end_time: \d+/, `end_time: ${t + 500}`),
+        );
+        await writeFile(path.join(runDir, 'tags', 'mlflow.runName'), `clone-${i}`);
+      }
+    },
+  });
+  const runs = new RunsPage(page);
+  const five = expectedRuns('seed-rf').filter((r) => r.experiment_id === RF_EXP && r.params.max_depth === '5');
+  const groupSize = five.length + CLONES;
+
+  await runs.groupBy('params.max_depth');
+  await expect(runs.groupRow('5')).toHaveAttribute('data-count', String(groupSize));
+  await page.getByTestId('group-toggle-5').click();
+  // Newest first: the group's first row is a fixture run, its last the oldest clone.
+  const first = (await runs.rowIds())[0]!;
+  expect(five.map((r) => r.run_id)).toContain(first);
+  await runs.cell(first, 'attributes.run_name').click();
+  await expect(page.getByTestId('run-count')).toContainText('1 selected');
+
+  // Straight to the end of the group: only the pages around the viewport get loaded.
+  const last = cloneId(CLONES - 1);
+  await runs.scrollToEnd();
+  await expect(runs.row(last)).toBeVisible();
+  await runs.cell(last, 'attributes.run_name').click({ modifiers: ['Shift'] });
+  // Exactly the group: the range runs from its first row to its last, no holes where pages were never loaded.
+  await expect(page.getByTestId('run-count')).toContainText(`${groupSize} selected`);
+  await expect(runs.row(last)).toHaveAttribute('data-selected', 'true');
 });

@@ -37,6 +37,13 @@ export class RunsPage {
     );
   }
 
+  /** Jumps the table to its last row in one step (no smooth scroll through the rows between). */
+  async scrollToEnd(): Promise<void> {
+    await this.table.locator('.rt-scroll').evaluate((el) => {
+      el.scrollTop = el.scrollHeight;
+    });
+  }
+
   /** Chooses the toolbar's "Group by" column (null: no grouping) and waits for the table to show it. */
   async groupBy(columnKey: string | null): Promise<void> {
     await this.page.getByTestId('table-group-by').selectOption(columnKey ?? '');

@@ -20,24 +20,12 @@ import { columnLabel, DEFAULT_SORT, NAME_COLUMN, parseColumnKey } from './column
 import { selectColumns, type TableColumn } from './columns.ts';
 import { groupLabel, groupValueKey } from './group-key.ts';
 import { runRangesIn } from './group-layout.ts';
-import { fetchGroupPages, groupRequestIdentity, groupRunIds, loadGroups, loadGroupSelection, refreshGroups, setVisibleGrouped, toggleGroup } from './group-loader.ts';
-import { selectGroupedModel, type GroupedModel, type GroupItem } from './grouped-model.ts';
+import { fetchGroupPages, groupedIdsBetween, groupRequestIdentity, groupRunIds, loadGroups, loadGroupSelection, refreshGroups, setVisibleGrouped, toggleGroup } from './group-loader.ts';
+import { selectGroupedModel, type GroupItem } from './grouped-model.ts';
 import { shownGeneration } from './page-cache.ts';
 import { EmptyTable, estimateSize, HEADER_HEIGHT, HeaderRow, PlaceholderRow, Row, rowStyle, useReadyMarker, useTicker } from './RunsTable.tsx';
 import { currentScope } from './runs-loader.ts';
 import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor, selectIds } from './selection.ts';
-
-/** Run ids of the loaded run rows between two visible rows, inclusive, in visible order (headers skipped). */
-function loadedIdsBetween(model: GroupedModel, from: number, to: number): string[] {
-  const out: string[] = [];
-  const lo = Math.min(from, to);
-  const hi = Math.max(from, to);
-  for (let v = lo; v <= hi; v++) {
-    const it = model.itemAt(v);
-    if (it?.kind === 'run') out.push(it.vr.row.runId);
-  }
-  return from <= to ? out : out.reverse();
-}
 
 export function GroupedRunsTable() {
   const model = useApp(selectGroupedModel);
@@ -129,7 +117,7 @@ export function GroupedRunsTable() {
     if ((mode === 'range' || mode === 'range-add') && sel.anchor) {
       const anchorV = m.indexOf.get(sel.anchor);
       if (anchorV !== undefined) {
-        s.setSelection(clickRow(sel, runId, mode, loadedIdsBetween(m, anchorV, v)));
+        void groupedIdsBetween(anchorV, v).then((ids) => s.setSelection(clickRow(useApp.getState().selection, runId, mode, ids)));
         return;
       }
     }
@@ -179,8 +167,9 @@ export function GroupedRunsTable() {
     virtualizer.scrollToIndex(target, { align: 'auto' });
     const sel = s.selection;
     const anchorV = sel.anchor ? m.indexOf.get(sel.anchor) : undefined;
-    if (e.shiftKey && anchorV !== undefined) s.setSelection(moveCursor(sel, found, true, loadedIdsBetween(m, anchorV, target)));
-    else s.setSelection(moveCursor(sel, found, false));
+    if (e.shiftKey && anchorV !== undefined) {
+      void groupedIdsBetween(anchorV, target).then((ids) => s.setSelection(moveCursor(useApp.getState().selection, found, true, ids)));
+    } else s.setSelection(moveCursor(sel, found, false));
   };
 
   const by = grouped?.by ?? '';

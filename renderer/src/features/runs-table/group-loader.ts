@@ -21,7 +21,7 @@ import { chartSettings } from '../compare/compare-loader.ts';
 import { DEFAULT_SORT, parseColumnKey } from './column-keys.ts';
 import { selectColumns } from './columns.ts';
 import { groupKeyOf, groupValueKey } from './group-key.ts';
-import { runRangesIn } from './group-layout.ts';
+import { runRangesIn, visibleIndexOfRun } from './group-layout.ts';
 import { selectGroupedModel } from './grouped-model.ts';
 import { applyPage, emptyCache, evictFar, loadedRows, markAllStale, pagesToFetch, type QueryAnswer } from './page-cache.ts';
 import { currentScope, currentTableQuery, PAGE_SIZE } from './runs-loader.ts';
@@ -178,6 +178,40 @@ export function fetchGroupPages(): void {
         });
     }
   }
+}
+
+/**
+ * Run ids between two visible rows of the grouped table, inclusive, in visible order: group
+ * headers skipped, collapsed groups contribute nothing, and rows of an open group that are not
+ * loaded yet (a shift-click far down a large group) are fetched — ids only — so the range has no holes.
+ */
+export async function groupedIdsBetween(from: number, to: number): Promise<string[]> {
+  const s = get();
+  const g = s.grouped;
+  const tq = currentTableQuery(s);
+  const model = selectGroupedModel(s);
+  const parts: string[][] = [];
+  for (const { group, from: a, to: b } of runRangesIn(model.layout, Math.min(from, to), Math.max(from, to))) {
+    const ids: string[] = [];
+    for (let i = a; i <= b; i++) {
+      const it = model.itemAt(visibleIndexOfRun(model.layout, group, i));
+      if (it?.kind === 'run') ids.push(it.vr.row.runId);
+    }
+    if (ids.length === b - a + 1 || !g || !tq) {
+      parts.push(ids);
+      continue;
+    }
+    const answer = await call('queryRunIds', {
+      ...baseQuery(tq),
+      filter: tq.filter,
+      group: { by: g.groupKey, value: g.groups[group]!.value },
+      offset: a,
+      limit: b - a + 1,
+    });
+    parts.push(answer.runIds);
+  }
+  const out = parts.flat();
+  return from <= to ? out : out.reverse();
 }
 
 function applyGroupPage(vk: string, cacheKey: string, page: number, answer: QueryAnswer): void {

@@ -1,5 +1,6 @@
-// Engine benchmarks (`npm run bench`). Not tests: nothing here asserts on time; every number is
-// reported next to its target, as a table on stdout and as JSON in bench/results/.
+// Engine benchmarks (`npm run bench:engine`; `npm run bench` runs every benchmark). Not tests:
+// nothing here asserts on time; every number is reported next to its target, as a table on stdout
+// and as JSON in bench/results/.
 //
 //   node bench/run.ts                 full run (10k / 100k runs) → bench/results/engine.json
 //   node bench/run.ts --quick         small smoke run (1k / 3k runs) → bench/results/engine-quick.tmp.json

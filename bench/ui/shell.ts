@@ -2,7 +2,7 @@
 // UI benchmarks of the app shell (issue 3), in browser mode on a synthetic store, driven in
 // Debian's Chromium. Not tests: numbers are reported next to their targets, nothing asserts.
 //
-//   node bench/ui/shell.ts [--runs 100000]    → bench/results/ui-shell[-N].json
+//   node bench/ui/shell.ts [--runs 100000] [--out file]   → bench/results/ui-shell[-N].json
 //
 // - launch → first table paint: from spawning `runsight serve` until the table has painted
 //   (body[data-ready]); includes reading and indexing the whole store;
@@ -20,6 +20,8 @@ import { BENCH_DIR, ensureStore, markClean, markDirty } from '../generate-store.
 const args = process.argv.slice(2);
 const runsArg = args.indexOf('--runs');
 const RUNS = runsArg >= 0 ? Number(args[runsArg + 1]) : 100_000;
+const outArg = args.indexOf('--out');
+const OUT = outArg >= 0 ? args[outArg + 1] : undefined;
 const TARGETS = { frameP95Ms: 16, appendToCellP95Ms: 250 };
 // requestAnimationFrame fires on vsync (60 Hz in headless Chromium): deltas come in multiples of
 // 16.7 ms, so "p95 < 16 ms" is read as "p95 is one frame — no dropped frames".
@@ -156,7 +158,7 @@ try {
   };
   await mkdir(path.join(BENCH_DIR, 'results'), { recursive: true });
   const name = RUNS === 100_000 ? 'ui-shell.json' : `ui-shell-${RUNS}.json`;
-  await writeFile(path.join(BENCH_DIR, 'results', name), `${JSON.stringify(result, null, 2)}\n`);
+  await writeFile(OUT ?? path.join(BENCH_DIR, 'results', name), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(
     [
       `store: ${RUNS} runs (${total} rows in the table)`,

@@ -1,0 +1,67 @@
+// `npm run bench`: every benchmark, one after another (they would compete for the two cores if
+// run together), then one summary of every target across their JSON results. Not tests: nothing
+// here fails on time; the exit code is non-zero only when a benchmark itself could not run.
+//
+//   node bench/all.ts            engine (10k/100k runs), app shell (10k runs), compare views (10k)
+//   node bench/all.ts --quick    smoke sizes (1k/3k runs), results in bench/results/*.tmp.json
+//
+// Each part also runs on its own: `npm run bench:engine`, `bench:ui:shell`, `bench:ui`.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { BENCH_DIR } from './generate-store.ts';
+
+const quick = process.argv.includes('--quick');
+const shellRuns = quick ? 1000 : 10_000;
+const results = path.join(BENCH_DIR, 'results');
+// Full runs replace the committed results; quick ones write scratch files (gitignored *.tmp.json).
+const parts = [
+  { name: 'engine', script: 'bench/run.ts', args: quick ? ['--quick'] : [], result: quick ? 'engine-quick-all.tmp.json' : 'engine.json' },
+  {
+    name: 'app shell',
+    script: 'bench/ui/shell.ts',
+    args: ['--runs', String(shellRuns), ...(quick ? ['--out', path.join(results, 'ui-shell-quick.tmp.json')] : [])],
+    result: quick ? 'ui-shell-quick.tmp.json' : `ui-shell-${shellRuns}.json`,
+  },
+  { name: 'compare views', script: 'bench/ui/compare.ts', args: quick ? ['--quick'] : [], result: quick ? 'ui-compare-quick.tmp.json' : 'ui-compare.json' },
+];
+
+function run(command: string, args: string[]): boolean {
+  const r = spawnSync(command, args, { stdio: 'inherit', cwd: path.resolve(BENCH_DIR, '..') });
+  return r.status === 0;
+}
+
+/** Every `{ pass }` verdict in a result file, named by where it sits. */
+function verdicts(value: unknown, where: string, out: { where: string; pass: boolean }[]): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => verdicts(v, `${where}/${typeof (v as { name?: unknown })?.name === 'string' ? (v as { name: string }).name : i}`, out));
+  } else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (typeof o.pass === 'boolean') out.push({ where, pass: o.pass });
+    for (const [k, v] of Object.entries(o)) if (k !== 'name') verdicts(v, `${where}/${k}`, out);
+  }
+}
+
+// The app parts serve the built renderer.
+if (!run('npm', ['run', 'build:renderer'])) {
+  process.stderr.write('bench: the renderer did not build\n');
+  process.exit(1);
+}
+const failed: string[] = [];
+const summary: { where: string; pass: boolean }[] = [];
+for (const p of parts) {
+  process.stdout.write(`\n── bench: ${p.name} (node ${p.script} ${p.args.join(' ')})\n`);
+  if (!run(process.execPath, [p.script, ...p.args])) {
+    failed.push(p.name);
+    continue;
+  }
+  const file = path.join(results, p.result);
+  verdicts(JSON.parse(readFileSync(file, 'utf8')), p.result.replace(/\.json$/, ''), summary);
+}
+process.stdout.write('\n── bench: targets\n');
+for (const v of summary) process.stdout.write(`  ${v.pass ? 'pass' : 'MISS'}  ${v.where}\n`);
+process.stdout.write(`${summary.filter((v) => v.pass).length} of ${summary.length} targets met; results in bench/results/\n`);
+if (failed.length > 0) {
+  process.stderr.write(`bench: ${failed.join(', ')} did not run to the end\n`);
+  process.exit(1);
+}

@@ -6,7 +6,7 @@ import type { RunRow } from '../../preload/api.ts';
 import { LIGHT_THEME } from '../../renderer/src/charts/theme.ts';
 import { bestRun, finiteClause } from '../../renderer/src/features/compare/best-run.ts';
 import { DEFAULT_CHARTS, readChartSettings, withChartView } from '../../renderer/src/features/compare/chart-settings.ts';
-import { columnData, defaultAxes, objectiveRank, orderCategories, primaryMetric, varies } from '../../renderer/src/features/compare/column-data.ts';
+import { columnData, defaultAxes, objectiveRank, orderCategories, primaryMetric, varies, varyingParams } from '../../renderer/src/features/compare/column-data.ts';
 import { diffSections } from '../../renderer/src/features/compare/diff-model.ts';
 import { groupRuns, MISSING_GROUP } from '../../renderer/src/features/compare/group-model.ts';
 import { buildParcoords, dimensionModel } from '../../renderer/src/features/compare/parcoords-model.ts';
@@ -51,6 +51,21 @@ describe('columns', () => {
     expect(primaryMetric(seed, ['mse', 'r2_score'], 'r2_score')).toBe('r2_score');
     expect(defaultAxes(seed, 'mse', 0)).toEqual(['params.max_depth', 'params.n_estimators', 'metrics.r2_score', 'metrics.mse']);
     expect(varies(columnData(seed, 'attributes.status', 0))).toBe(false);
+  });
+
+  it('varying params: those most runs have first (the scatter x default), then alphabetical', () => {
+    expect(varyingParams(seed, 0)).toEqual(['max_depth', 'n_estimators']);
+    // A param only some runs logged (a CV fold on three child runs) comes after one every run has,
+    // though it sorts first alphabetically; a param with one value everywhere is not listed.
+    const p = (params: Record<string, string>) => params;
+    const rows = [
+      row('a', null, { params: p({ fold: '0', lr: '0.1', seed: '1' }) }),
+      row('b', null, { params: p({ fold: '1', lr: '0.3', seed: '1' }) }),
+      row('c', null, { params: p({ lr: '0.3', seed: '1' }) }),
+      row('d', null, { params: p({ lr: '1.0', seed: '1' }) }),
+    ];
+    expect(varyingParams(rows, 0)).toEqual(['lr', 'fold']);
+    expect(defaultAxes(rows, null, 0, 1)).toEqual(['params.lr']);
   });
 
   it('among metrics every run has, prefers what looks like the objective', () => {

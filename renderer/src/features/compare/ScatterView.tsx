@@ -9,7 +9,7 @@ import { useApp } from '../../state/store.ts';
 import { clickRow, modeFromEvent, selectIds } from '../runs-table/selection.ts';
 import { inBrush } from './brush.ts';
 import { currentBrushes, updateChart } from './compare-loader.ts';
-import { columnChoices, columnData, keysOf, primaryMetric, varies, type ColumnData } from './column-data.ts';
+import { columnChoices, columnData, keysOf, primaryMetric, varyingParams, type ColumnData } from './column-data.ts';
 import { CheckToggle, ColumnSelect, EmptyChart, Segmented } from './controls.tsx';
 import { formatFor, isDateColumn, useBestRunId, useChartRows, useChartSettings, useSelectedSet } from './hooks.ts';
 import { buildScatter } from './scatter-model.ts';
@@ -37,11 +37,12 @@ export function ScatterView() {
 
   const keys = useMemo(() => keysOf(rows), [rows]);
   const primary = useMemo(() => primaryMetric(rows, keys.metrics, settings.best.metric), [rows, keys.metrics, settings.best.metric]);
-  // Defaults: the first param that varies against the primary metric.
-  const xKey = useMemo(
-    () => sc.x ?? keys.params.map((k) => `params.${k}`).find((k) => varies(columnData(rows, k, now))) ?? 'attributes.start_time',
-    [sc.x, keys.params, rows, now],
-  );
+  // Defaults: the varying param most runs have, against the primary metric.
+  const xKey = useMemo(() => {
+    if (sc.x) return sc.x;
+    const param = varyingParams(rows, now)[0];
+    return param ? `params.${param}` : 'attributes.start_time';
+  }, [sc.x, rows, now]);
   const yKey = sc.y ?? (primary ? `metrics.${primary}` : 'attributes.duration');
 
   const col = useCallback((k: string | null) => (k ? columnData(rows, k, now) : null), [rows, now]);

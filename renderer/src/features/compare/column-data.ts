@@ -184,17 +184,30 @@ export function keysOf(rows: readonly RunRow[]): { params: string[]; metrics: st
 }
 
 /**
+ * The params that vary across the rows, those most runs have first (a param one run logged says
+ * little about the others), ties alphabetical.
+ */
+export function varyingParams(rows: readonly RunRow[], now: number): string[] {
+  const present = (k: string) => rows.reduce((n, r) => n + (k in r.params ? 1 : 0), 0);
+  return keysOf(rows)
+    .params.filter((k) => varies(columnData(rows, `params.${k}`, now)))
+    .map((k) => ({ k, n: present(k) }))
+    .sort((a, b) => b.n - a.n || (a.k < b.k ? -1 : 1))
+    .map((e) => e.k);
+}
+
+/**
  * Default parallel-coordinates axes: the params that vary, then the metrics that vary (at most
  * `maxMetrics`), with the primary metric last (the outcome on the right, where the eye ends).
  */
 export function defaultAxes(rows: readonly RunRow[], primary: string | null, now: number, maxParams = 6, maxMetrics = 3): string[] {
   const keys = keysOf(rows);
-  // When more params vary than fit, the ones most runs have win (a param one run logged says
-  // little about the others); the chosen ones keep alphabetical order.
-  const present = (k: string) => rows.reduce((n, r) => n + (k in r.params ? 1 : 0), 0);
-  const varying = keys.params.filter((k) => varies(columnData(rows, `params.${k}`, now)));
-  const chosen = new Set([...varying].sort((a, b) => present(b) - present(a) || (a < b ? -1 : 1)).slice(0, maxParams));
-  const params = varying.filter((k) => chosen.has(k)).map((k) => `params.${k}`);
+  // When more params vary than fit, the ones most runs have win; the chosen ones keep
+  // alphabetical order.
+  const params = varyingParams(rows, now)
+    .slice(0, maxParams)
+    .sort()
+    .map((k) => `params.${k}`);
   const primaryKey = primary ? `metrics.${primary}` : null;
   const others = [...keys.metrics]
     .sort((a, b) => objectiveRank(a) - objectiveRank(b) || (a < b ? -1 : a > b ? 1 : 0))

@@ -7,7 +7,9 @@ import path from 'node:path';
 import { expectedRuns, fixtureInfo, type ExpectedRun } from './expected.ts';
 import { expect, openApp, test, type RunningApp } from './harness.ts';
 import { ComparePage } from './pages/compare-page.ts';
+import { RegistryPage } from './pages/registry-page.ts';
 import { RunsPage } from './pages/runs-page.ts';
+import { registryOnDisk } from './registry-disk.ts';
 
 const RF_EXP = '266606262520181169';
 const KS_MAIN = '387161336320449950';
@@ -383,4 +385,36 @@ test('diff of two seed-rf runs, differences only: n_estimators, max_depth and th
   expect(bands.map((t) => t.name)).toEqual(['None min', 'None max', 'None (4 runs)']);
   expect((bands[1] as { fill?: string }).fill).toBe('tonexty');
   await cmp.screenshot(screenshotDir, 'compare-curves-grouped');
+});
+
+test('pick the best run and drag it into the registry: the best-by chip names the winner, selects it, and registers it', async ({ page, screenshotDir }) => {
+  app = await openApp(page, 'seed-rf');
+  const runs = new RunsPage(page);
+  const cmp = new ComparePage(page);
+  const reg = new RegistryPage(page);
+  const best = seedRuns().find((r) => r.run_id === BEST)!;
+  const model = (fixtureInfo('seed-rf') as { registered_model: string }).registered_model;
+  await cmp.open('parallel');
+  await cmp.setBestBy('mse', 'min');
+  const chip = page.getByTestId('best-run-chip');
+  await expect(chip).toHaveAttribute('data-run-id', BEST);
+  await expect(chip).toContainText(best.run_name);
+  await expect(chip).toContainText(String(Math.round(num(best.metrics.mse) * 10) / 10));
+
+  // Click: the winner becomes the selection (table row, detail panel).
+  await chip.click();
+  await expect(runs.row(BEST)).toHaveAttribute('data-selected', 'true');
+  await expect(page.locator('[data-testid^="run-row-"][data-selected="true"]')).toHaveCount(1);
+  await expect(page.getByTestId('run-detail')).toHaveAttribute('data-run-id', BEST);
+  await page.getByTestId('run-detail-close').click();
+
+  // Drag: onto the model in the registry dock — a new version from the best run, on disk.
+  const before = (await registryOnDisk(app.dir, model)).versions.length;
+  await reg.openDock();
+  await chip.dragTo(reg.dockModel(model));
+  await expect(reg.toast(`Registered ${model} v${before + 1}`)).toBeVisible();
+  await cmp.screenshot(screenshotDir, 'compare-best-registered');
+  const disk = await registryOnDisk(app.dir, model);
+  const added = disk.versions.find((v) => v.version === before + 1);
+  expect(added).toMatchObject({ runId: BEST, currentStage: 'None' });
 });

@@ -10,34 +10,11 @@ import { promisify } from 'node:util';
 import type { Page } from '@playwright/test';
 import { fixtureInfo } from './expected.ts';
 import { copyFixture, expect, repoRoot, startServe, stopChild, test, type FixtureName } from './harness.ts';
+import { registryOnDisk } from './registry-disk.ts';
 import { RegistryPage } from './pages/registry-page.ts';
 import { RunsPage } from './pages/runs-page.ts';
 
 const run = promisify(execFile);
-
-interface ListedVersion {
-  version: number;
-  currentStage: string;
-  description: string | null;
-  aliases: string[];
-  runId: string | null;
-  tags: Record<string, string>;
-}
-interface ListedModel {
-  name: string;
-  description: string | null;
-  aliases: Record<string, number>;
-  versions: ListedVersion[];
-}
-
-/** What a fresh engine reads from the copy (a separate process, no shared state with the app). */
-async function registryOnDisk(dir: string, model: string): Promise<ListedModel> {
-  const { stdout } = await run(process.execPath, [path.join(repoRoot, 'electron/cli/main.ts'), 'registry', 'list', dir, '--all', '--json'], { cwd: repoRoot });
-  const listed = JSON.parse(stdout) as { models: ListedModel[] };
-  const m = listed.models.find((x) => x.name === model);
-  if (!m) throw new Error(`${model} not in ${stdout.slice(0, 400)}`);
-  return m;
-}
 
 async function waitReady(page: Page): Promise<void> {
   await expect(page.locator('body[data-ready="true"]')).toHaveCount(1, { timeout: 30_000 });

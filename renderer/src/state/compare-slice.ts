@@ -41,7 +41,7 @@ export interface CompareSlice {
   hoverSource: string | null;
   brush: BrushState | null;
   /** "Best by" winner for the current scope and settings. */
-  best: { key: string; runId: string | null } | null;
+  best: { key: string; runId: string | null; runName: string | null; value: number | null } | null;
   setHoverRunId(runId: string | null, source?: string): void;
 }
 

@@ -16,6 +16,9 @@ import {
   refreshBest,
   updateChart,
 } from './compare-loader.ts';
+import { formatNumber } from '../../lib/format.ts';
+import { endRunDrag, startRunDrag } from '../registry/run-drag.ts';
+import { clickRow } from '../runs-table/selection.ts';
 import { Segmented } from './controls.tsx';
 import { useChartRows, useChartSettings } from './hooks.ts';
 import { CompareIcon } from './icons.tsx';
@@ -201,11 +204,48 @@ function CompareHeader() {
             { id: 'max', label: 'max', title: 'Higher is better' },
           ]}
         />
+        <BestRunChip />
       </div>
       <button type="button" className="icon-button compare-close" aria-label="Close compare" title="Close compare" onClick={() => updateChart('panel', { open: false })} data-testid="compare-close">
         ×
       </button>
     </div>
+  );
+}
+
+/**
+ * The "best by" winner, named: click selects it (the table and every view follow), drag it onto a
+ * registered model to register it — pick the best run and promote it without hunting for its row.
+ */
+function BestRunChip() {
+  const metric = useChartSettings().best.metric;
+  const best = useApp((s) => s.best);
+  const storeId = useApp((s) => s.storeId);
+  const selected = useApp((s) => s.selection.selected.length === 1 && s.selection.selected[0] === s.best?.runId);
+  if (!metric || !best?.runId) return null;
+  const { runId, runName, value } = best;
+  const name = runName || runId;
+  return (
+    <button
+      type="button"
+      className={`best-chip${selected ? ' selected' : ''}`}
+      draggable
+      onClick={() => {
+        const s = useApp.getState();
+        s.setSelection(clickRow(s.selection, runId, 'replace'));
+      }}
+      onDragStart={(e) => startRunDrag(e, runId, name, storeId)}
+      onDragEnd={endRunDrag}
+      title={`Best by ${metric}: ${name} (${value ?? '—'}). Click to select it; drag it onto a registered model to register it.`}
+      data-testid="best-run-chip"
+      data-run-id={runId}
+    >
+      <span className="best-chip-star" aria-hidden="true">
+        ★
+      </span>
+      <span className="best-chip-name">{name}</span>
+      {value !== null ? <span className="best-chip-value">{formatNumber(value)}</span> : null}
+    </button>
   );
 }
 

@@ -279,6 +279,10 @@ async function refreshHistories(ids: string[] | null): Promise<void> {
 
 let bestSeq = 0;
 
+function winnerOf(key: string, winner: RunRow | null, metric: string): NonNullable<AppState['best']> {
+  return { key, runId: winner?.runId ?? null, runName: winner?.runName ?? null, value: winner?.metrics[metric]?.value ?? null };
+}
+
 /**
  * The "best by" winner. In memory when the whole compare set is loaded; otherwise (the set is
  * capped, or the panel is closed and nothing is loaded) one query ordered by the metric — the
@@ -296,7 +300,7 @@ export async function refreshBest(): Promise<void> {
   const key = `${q.key}|${cr ? `rows:${cr.generation}:${cr.rows.length}` : `gen:${s.generation}`}|${best.metric}|${best.direction}`;
   if (s.best?.key === key) return;
   if (cr && !cr.capped) {
-    set({ best: { key, runId: bestRun(cr.rows, best.metric, best.direction)?.runId ?? null } });
+    set({ best: winnerOf(key, bestRun(cr.rows, best.metric, best.direction), best.metric) });
     return;
   }
   const seq = ++bestSeq;
@@ -315,7 +319,7 @@ export async function refreshBest(): Promise<void> {
     ]);
     if (seq !== bestSeq) return;
     const winner = bestRun([...res.rows, ...pinned.rows], best.metric, best.direction);
-    set({ best: { key, runId: winner?.runId ?? null } });
+    set({ best: winnerOf(key, winner, best.metric) });
   } catch (e) {
     if (seq === bestSeq) set({ compareError: message(e) });
   }

@@ -105,14 +105,23 @@ export async function loadCompareRows(opts: { force?: boolean } = {}): Promise<v
     const rows = [...first.rows];
     let generation = first.generation;
     const want = Math.min(first.total, COMPARE_CAP);
-    while (rows.length < want) {
-      const page = await call('queryRuns', { ...base, filter: q.filter, offset: rows.length, limit: Math.min(PAGE, want - rows.length) });
-      if (seq !== rowsSeq) return;
-      if (page.rows.length === 0) break;
-      rows.push(...page.rows);
+    // The other pages all at once: the backend answers them in order, and the renderer decodes one
+    // page while the next is being built (10k runs: two round trips overlap instead of queueing).
+    const offsets: number[] = [];
+    for (let o = rows.length; o < want; o += PAGE) offsets.push(o);
+    const pages = await Promise.all(offsets.map((offset) => call('queryRuns', { ...base, filter: q.filter, offset, limit: Math.min(PAGE, want - offset) })));
+    if (seq !== rowsSeq) return;
+    // A run logged between two pages shifts the later ones by one: never list a run twice (the
+    // live refresh that follows the index change brings in what shifted out).
+    const have = new Set(rows.map((r) => r.runId));
+    for (const page of pages) {
+      for (const r of page.rows) {
+        if (have.has(r.runId)) continue;
+        have.add(r.runId);
+        rows.push(r);
+      }
       generation = Math.min(generation, page.generation);
     }
-    const have = new Set(rows.map((r) => r.runId));
     const extraIds = q.pinned.filter((id) => !have.has(id));
     if (extraIds.length > 0) {
       const pinned = await call('queryRuns', { ...base, filter: '', runIds: extraIds, offset: 0, limit: extraIds.length });

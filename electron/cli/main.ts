@@ -20,6 +20,8 @@ Commands:
                                        network mounts
   registry <command> <store> ...       model registry: register, transition, alias, list
                                        (runsight registry --help)
+  report <folder|store> (--runs ID... | --filter EXPR) --format html|pdf|md|csv --out PATH
+                                       a comparison report (runsight report --help)
 
 Options:
   -h, --help                           this help
@@ -30,6 +32,7 @@ class UsageError extends Error {}
 async function main(argv: string[]): Promise<number> {
   // The registry commands have their own options (and usage text): parsed there.
   if (argv[0] === 'registry') return (await import('./registry-command.ts')).runRegistryCommand(argv.slice(1));
+  if (argv[0] === 'report') return (await import('./report-command.ts')).runReportCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

@@ -1,11 +1,23 @@
 // `runsight serve [folder]`: browser mode on loopback. Without a folder it opens the demo
 // project (generated on first use), so `npm start` shows something real on a fresh clone.
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBackend, defaultConfigDir } from '../engine/backend/index.ts';
 import { startBridgeServer } from './server.ts';
 
-export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/**
+ * The folder holding package.json: the repository (this file in electron/serve/) or the
+ * installed package (this code bundled into dist/cli/, see electron/cli/vite.config.ts).
+ */
+export const repoRoot = packageRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '../..');
+  }
+}
 
 export async function runServe(
   folder: string | null,

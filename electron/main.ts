@@ -87,6 +87,18 @@ async function start(): Promise<void> {
     return r.canceled ? null : (r.filePaths[0] ?? null);
   }
 
+  async function pickSavePath(defaultName: string, format: string): Promise<string | null> {
+    const names: Record<string, string> = { html: 'HTML report', pdf: 'PDF', md: 'Markdown', csv: 'CSV' };
+    const options = {
+      title: 'Export comparison report',
+      defaultPath: path.join(app.getPath('documents'), defaultName),
+      filters: [{ name: names[format] ?? format, extensions: [format] }],
+    };
+    const win = liveWindow();
+    const r = await (win ? dialog.showSaveDialog(win, options) : dialog.showSaveDialog(options));
+    return r.canceled ? null : (r.filePath ?? null);
+  }
+
   async function refreshMenu(): Promise<void> {
     const recent = backend ? await backend.call('listRecentProjects', {}) : null;
     const template = buildMenuTemplate(
@@ -179,10 +191,13 @@ async function start(): Promise<void> {
   let engineError: unknown = null;
   try {
     const { createBackend } = await import('./engine/backend/index.ts');
+    const { electronReportPrinter } = await import('./app/report-print.ts');
     backend = await createBackend({
       host: 'electron',
       configDir: app.getPath('userData'),
       pickFolder,
+      pickSavePath,
+      reportPrinter: electronReportPrinter({ BrowserWindow, fromPartition: (p, o) => session.fromPartition(p, o) }),
       sqlWasmPath: sqlWasmPath(),
     });
   } catch (e) {

@@ -47,7 +47,25 @@ import type {
   TransitionRequest,
   VersionReview,
 } from '../electron/engine/registry/types.ts';
+import type {
+  ReportChartsConfig,
+  ReportExportResult,
+  ReportFormat,
+  ReportPreview,
+  ReportProgress,
+  ReportRequest,
+  ReportSection,
+} from '../electron/engine/backend/report/types.ts';
 
+export type {
+  ReportChartsConfig,
+  ReportExportResult,
+  ReportFormat,
+  ReportPreview,
+  ReportProgress,
+  ReportRequest,
+  ReportSection,
+};
 export type {
   Aggregate,
   ArtifactEntry,
@@ -281,6 +299,17 @@ export interface Api {
   listRunModels(args: { storeId: string; runId: string }): Promise<RunModels>;
   /** Review requests, audit trails and approval policy of one registered model. */
   getRegistryReview(args: { storeId: string; name: string }): Promise<RegistryReview>;
+
+  // ---- comparison reports (electron/engine/backend/report/): the document `runsight report` builds.
+  /** The report's static markup for the export dialog's live preview (shown without scripts). */
+  previewReport(args: ReportRequest): Promise<ReportPreview>;
+  /**
+   * Builds and renders the report. Where it goes is the host's choice: Electron shows its save
+   * dialog and writes the file; browser mode returns the bytes for a download. `jobId` names the
+   * job for reportProgress events and cancelReport.
+   */
+  exportReport(args: { request: ReportRequest; format: ReportFormat; jobId?: string }): Promise<ReportExportResult>;
+  cancelReport(args: { jobId: string }): Promise<{ cancelled: boolean }>;
 }
 
 export type ApiMethod = keyof Api;
@@ -291,6 +320,7 @@ export interface ApiEvents {
   indexChanged: IndexChangedEvent;
   indexProgress: IndexProgressEvent;
   diagnosticsChanged: { count: number };
+  reportProgress: ReportProgress;
 }
 export type ApiEvent = keyof ApiEvents;
 
@@ -327,6 +357,9 @@ const METHODS = {
   getRegistryCapabilities: true,
   listRunModels: true,
   getRegistryReview: true,
+  previewReport: true,
+  exportReport: true,
+  cancelReport: true,
 } as const satisfies Record<ApiMethod, true>;
 export const API_METHODS = Object.keys(METHODS) as ApiMethod[];
 
@@ -334,6 +367,7 @@ const EVENTS = {
   indexChanged: true,
   indexProgress: true,
   diagnosticsChanged: true,
+  reportProgress: true,
 } as const satisfies Record<ApiEvent, true>;
 export const API_EVENTS = Object.keys(EVENTS) as ApiEvent[];
 

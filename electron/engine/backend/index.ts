@@ -1,6 +1,7 @@
 // createBackend(): the contract (preload/api.ts) implemented on top of the Engine. Every host
 // wraps exactly this: Electron's IPC handlers, the browser bridge, tests. Arguments are validated
 // here (whatever the transport), and every failure comes back as data: `{ok: false, error}`.
+import { EventEmitter } from 'node:events';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,9 @@ import { PathEscapeError } from '../fs/paths.ts';
 import { countProblems } from '../model.ts';
 import { RegistryService } from '../registry/index.ts';
 import { readArtifactContent } from './artifact-content.ts';
+import type { ReportPrinter } from './report/export.ts';
+import { createReportService } from './report/service.ts';
+import type { ReportFormat } from './report/types.ts';
 import { buildRunDetail } from './run-detail.ts';
 import { parseArgs } from './validate.ts';
 
@@ -34,6 +38,10 @@ export interface BackendOptions extends EngineOptions {
   configDir: string;
   /** Electron supplies the native dialog; the browser host has none. */
   pickFolder?: () => Promise<string | null>;
+  /** Electron's save dialog for exported reports; without one (browser mode) reports are downloads. */
+  pickSavePath?: (defaultName: string, format: ReportFormat) => Promise<string | null>;
+  /** Electron prints reports with its own Chromium; elsewhere the system's headless Chromium. */
+  reportPrinter?: ReportPrinter;
 }
 
 export interface Backend {
@@ -74,6 +82,16 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
   // Registry writes name the settings' user (changeable in the app), else the OS account.
   const registry = new RegistryService(engine, {
     defaultUser: async () => (await loadSettings()).userName ?? os.userInfo().username,
+  });
+
+  // Report progress is the backend's own event (the engine knows nothing of reports).
+  const reportEvents = new EventEmitter<{ reportProgress: [ApiEvents['reportProgress']] }>();
+  const reports = createReportService(engine, {
+    version: APP_VERSION,
+    user: async () => (await loadSettings()).userName ?? os.userInfo().username,
+    pickSavePath: options.pickSavePath,
+    printer: options.reportPrinter,
+    progress: (p) => reportEvents.emit('reportProgress', p),
   });
 
   async function saveSettings(s: Settings): Promise<void> {
@@ -206,6 +224,15 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     async getRegistryReview({ storeId, name }) {
       return registry.review(storeId, name);
     },
+    async previewReport(args) {
+      return reports.preview(args);
+    },
+    async exportReport(args) {
+      return reports.export(args);
+    },
+    async cancelReport({ jobId }) {
+      return reports.cancel(jobId);
+    },
   };
 
   return {
@@ -222,8 +249,9 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
     },
     on(event, listener) {
       if (!API_EVENTS.includes(event)) throw new Error(`Unknown event ${String(event)}`);
-      // The engine's event map and the contract's are the same names and payloads (ApiEvents).
-      const emitter = engine.events as unknown as import('node:events').EventEmitter;
+      // The engine's event map and the contract's are the same names and payloads (ApiEvents);
+      // reportProgress comes from the backend's report service.
+      const emitter = (event === 'reportProgress' ? reportEvents : engine.events) as unknown as EventEmitter;
       emitter.on(event, listener);
       return () => emitter.off(event, listener);
     },

@@ -42,6 +42,44 @@ const runQuery = z
   })
   .strict();
 
+const columnKey = z.string().min(1).max(1100);
+const range = z.tuple([z.number(), z.number()]);
+const reportRequest = z
+  .object({
+    storeId: id.optional(),
+    runIds: z.array(id).max(100_000).optional(),
+    experimentIds: z.array(id).max(10_000).optional(),
+    filter: z.string().max(10_000).optional(),
+    orderBy: z.array(z.string().max(1000)).max(20).optional(),
+    maxResults: z.number().int().min(1).max(100_000).optional(),
+    title: z.string().max(500).optional(),
+    notes: z.string().max(50_000).optional(),
+    best: z.object({ metric: z.string().min(1).max(1000), direction: z.enum(['min', 'max']) }).strict().nullable().optional(),
+    charts: z
+      .object({
+        parcoords: z
+          .object({ axes: z.array(columnKey).max(60).nullable(), log: z.array(columnKey).max(60).optional(), colorBy: columnKey.nullable().optional(), brushes: z.record(columnKey, z.array(range).max(100)).optional() })
+          .strict()
+          .nullable()
+          .optional(),
+        scatter: z
+          .object({ x: columnKey.nullable(), y: columnKey.nullable(), color: columnKey.nullable().optional(), logX: z.boolean().optional(), logY: z.boolean().optional() })
+          .strict()
+          .nullable()
+          .optional(),
+        curves: z
+          .object({ keys: z.array(z.string().max(1000)).max(20).nullable(), x: z.enum(['step', 'wall', 'relative']).optional(), smoothing: z.number().min(0).max(0.99).optional(), logY: z.boolean().optional() })
+          .strict()
+          .nullable()
+          .optional(),
+      })
+      .strict()
+      .optional(),
+    sections: z.array(z.enum(['summary', 'params', 'best', 'charts', 'images', 'reproducibility', 'registry'])).max(7).optional(),
+    metricHistory: z.boolean().optional(),
+  })
+  .strict();
+
 type Schemas = { [M in ApiMethod]: z.ZodType<ApiArgs<M>> };
 
 export const ARG_SCHEMAS = {
@@ -119,6 +157,9 @@ export const ARG_SCHEMAS = {
   getRegistryCapabilities: z.object({ storeId: id.optional() }).strict(),
   listRunModels: z.object({ storeId: id, runId: id }).strict(),
   getRegistryReview: z.object({ storeId: id, name: modelName }).strict(),
+  previewReport: reportRequest,
+  exportReport: z.object({ request: reportRequest, format: z.enum(['html', 'pdf', 'md', 'csv']), jobId: z.string().min(1).max(100).optional() }).strict(),
+  cancelReport: z.object({ jobId: z.string().min(1).max(100) }).strict(),
 } satisfies Schemas;
 
 export function parseArgs<M extends ApiMethod>(method: M, args: unknown): { ok: true; value: ApiArgs<M> } | { ok: false; message: string } {

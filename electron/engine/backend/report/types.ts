@@ -176,3 +176,35 @@ export interface ReportDocument {
   /** CSV long form, when asked for: run_id, key, step, timestamp, value. */
   histories?: { runId: string; key: string; points: MetricPoint[] }[];
 }
+
+// ---- the contract's report methods (preload/api.ts)
+
+export interface ReportProgress {
+  jobId: string;
+  phase: string;
+  done: number;
+  total: number;
+}
+
+export interface ReportPreview {
+  /** The report's static markup (no scripts): shown in a frame with an empty sandbox. */
+  html: string;
+  runs: number;
+  rationale: string | null;
+  warnings: string[];
+}
+
+export interface ReportExportResult {
+  /** false: the user closed the save dialog. */
+  saved: boolean;
+  /** Where it was written (Electron), or null (browser mode: `data` is the download). */
+  path: string | null;
+  fileName: string;
+  mime: string;
+  bytes: number;
+  /** base64 of the file to download (browser mode only). */
+  data: string | null;
+  warnings: string[];
+  manifest: ReportManifest | null;
+}
+

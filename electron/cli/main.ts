@@ -22,10 +22,38 @@ Commands:
                                        (runsight registry --help)
   report <folder|store> (--runs ID... | --filter EXPR) --format html|pdf|md|csv --out PATH
                                        a comparison report (runsight report --help)
+  runs <store> [--filter EXPR] ...     search runs (MLflow syntax, OR, parentheses) as a
+                                       table, JSON or CSV
+  best <store> --metric KEY --max|--min
+                                       the best run's id (or --json with value, runner-up)
+
+  runsight <command> --help            each command's options and exit codes
 
 Options:
   -h, --help                           this help
 `;
+
+const COMMAND_USAGE: Record<string, string> = {
+  inspect: `Usage: runsight inspect <folder> [--json]
+
+Every MLflow store found in <folder> (file stores and SQLite databases, two levels deep), with
+its experiments, run counts, registered models and the problems met while reading.
+Exit codes: 0 done, 1 a failure (message on stderr), 2 usage error.
+`,
+  dump: `Usage: runsight dump <store> [--registry]
+
+The whole store as JSON, in the shape of MLflow's own client dump (expected-runs.json; with
+--registry: the model registry, expected-registry.json). <store>: an mlruns folder, an
+mlflow.db, or a project folder holding exactly one store.
+Exit codes: 0 done, 1 a failure (message on stderr), 2 usage error.
+`,
+  serve: `Usage: runsight serve [folder] [--port N] [--polling] [--token T]
+
+Browser mode: the app on http://127.0.0.1:<port> with a per-launch token (the URL is printed).
+Without a folder it opens a generated demo project. --polling watches by polling (network
+mounts); --port 0 (default) picks a free port.
+`,
+};
 
 class UsageError extends Error {}
 
@@ -33,6 +61,8 @@ async function main(argv: string[]): Promise<number> {
   // The registry commands have their own options (and usage text): parsed there.
   if (argv[0] === 'registry') return (await import('./registry-command.ts')).runRegistryCommand(argv.slice(1));
   if (argv[0] === 'report') return (await import('./report-command.ts')).runReportCommand(argv.slice(1));
+  if (argv[0] === 'runs') return (await import('./runs-command.ts')).runRunsCommand(argv.slice(1));
+  if (argv[0] === 'best') return (await import('./runs-command.ts')).runBestCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -47,6 +77,10 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [command, ...rest] = positionals;
+  if (values.help && command && command in COMMAND_USAGE) {
+    process.stdout.write(COMMAND_USAGE[command] as string);
+    return 0;
+  }
   if (values.help || !command) {
     process.stdout.write(USAGE);
     return command || values.help ? 0 : 2;

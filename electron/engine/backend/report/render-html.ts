@@ -89,24 +89,25 @@ function runLabel(r: Pick<ReportRun, 'runName' | 'runId'>): string {
 
 function summaryTable(doc: ReportDocument): string {
   const best = doc.best?.winner?.runId ?? null;
+  // Every param, the differing ones highlighted (the Params section folds the identical ones).
   const differs = new Set(doc.params.differing);
-  const params = doc.columns.params.filter((k) => differs.has(k));
+  const params = doc.columns.params;
   // One experiment: named in the title and provenance, not repeated on every row.
   const showExp = new Set(doc.runs.map((r) => r.experimentId)).size > 1;
   const fixed = showExp ? 6 : 5;
   const head = ['Run', 'Run id', ...(showExp ? ['Experiment'] : []), 'Status', 'Start', 'Duration', ...params.map((k) => `params.${k}`), ...doc.columns.metrics.map((k) => `metrics.${k}`)];
-  const cls = (i: number) => (i >= fixed && i < fixed + params.length ? ' class="differs"' : '');
+  const cls = (i: number) => (i >= fixed && i < fixed + params.length && differs.has(params[i - fixed] as string) ? ' class="differs"' : '');
   const rows = doc.runs.map((r) => {
     const cells = [
       `<td>${esc(runLabel(r))}</td>`,
-      `<td><code>${esc(r.runId)}</code></td>`,
+      `<td class="nowrap"><code>${esc(r.runId)}</code></td>`,
       ...(showExp ? [`<td>${esc(r.experimentName)}</td>`] : []),
       `<td class="nowrap">${esc(r.status)}</td>`,
       `<td class="nowrap" data-v="${r.startTime ?? ''}">${esc(formatTime(r.startTime))}</td>`,
       `<td class="num" data-v="${r.durationMs ?? ''}">${esc(formatDuration(r.durationMs))}</td>`,
       ...params.map((k) => {
         const v = r.params[k];
-        return `<td class="differs"${v !== undefined && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? ` data-v="${esc(v)}"` : ''}>${v === undefined ? '<span class="muted">—</span>' : esc(v)}</td>`;
+        return `<td${differs.has(k) ? ' class="differs"' : ''}${v !== undefined && /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(v) ? ` data-v="${esc(v)}"` : ''}>${v === undefined ? '<span class="muted">—</span>' : esc(v)}</td>`;
       }),
       ...doc.columns.metrics.map((k) => {
         const m = r.metrics[k];

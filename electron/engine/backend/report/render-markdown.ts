@@ -62,9 +62,10 @@ export function renderMarkdown(doc: ReportDocument, assetsDir: string, charts?: 
   for (const w of doc.warnings) out.push(`> **Note:** ${mdText(w)}`, '');
   if (has('best') && doc.best) out.push('## Best run', '', `**${mdText(doc.best.rationale)}**`, '', `Tie rule: ${mdText(doc.best.tieRule)}.`, '');
   if (has('summary')) {
-    const differs = doc.params.differing;
+    const differs = doc.columns.params;
+    const differing = new Set(doc.params.differing);
     const best = doc.best?.winner?.runId;
-    const head = ['Run', 'Run id', 'Status', 'Start', 'Duration', ...differs.map((k) => `**${mdText(k)}**`), ...doc.columns.metrics.map(mdText)];
+    const head = ['Run', 'Run id', 'Status', 'Start', 'Duration', ...differs.map((k) => (differing.has(k) ? `**${mdText(k)}**` : mdText(k))), ...doc.columns.metrics.map(mdText)];
     const rows = doc.runs.map((r) => {
       const name = r.runId === best ? `**${mdText(r.runName || r.runId)}** (best)` : mdText(r.runName || r.runId);
       return [

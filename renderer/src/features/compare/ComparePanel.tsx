@@ -20,6 +20,7 @@ import { formatNumber } from '../../lib/format.ts';
 import { endRunDrag, startRunDrag } from '../registry/run-drag.ts';
 import { clickRow } from '../runs-table/selection.ts';
 import { Segmented } from './controls.tsx';
+import { ExportReportButton } from './ExportDialog.tsx';
 import { useChartRows, useChartSettings } from './hooks.ts';
 import { CompareIcon } from './icons.tsx';
 import { publish, publishPlotly } from './test-hooks.ts';
@@ -206,6 +207,7 @@ function CompareHeader() {
         />
         <BestRunChip />
       </div>
+      <ExportReportButton runIds={rows.map((r) => r.runId)} testId="compare-export" />
       <button type="button" className="icon-button compare-close" aria-label="Close compare" title="Close compare" onClick={() => updateChart('panel', { open: false })} data-testid="compare-close">
         ×
       </button>

@@ -4,6 +4,7 @@ import { useCallback, useState } from 'react';
 import { useApp } from '../../state/store.ts';
 import { BrushChips } from '../compare/BrushChips.tsx';
 import { CompareToggle } from '../compare/ComparePanel.tsx';
+import { ExportReportButton } from '../compare/ExportDialog.tsx';
 import { ColumnPicker } from './ColumnPicker.tsx';
 import { FilterBox } from './FilterBox.tsx';
 import { GroupByControl, GroupOptions } from './GroupControls.tsx';
@@ -36,6 +37,7 @@ export function RunsView() {
         <div className="toolbar-right">
           <GroupByControl />
           <CompareToggle />
+          <SelectionExport />
           <button
             type="button"
             className={`button${pickerOpen ? ' active' : ''}`}
@@ -56,6 +58,13 @@ export function RunsView() {
       {grouped ? <GroupedRunsTable /> : <RunsTable />}
     </div>
   );
+}
+
+/** Export a report of the selected runs, straight from the table. */
+function SelectionExport() {
+  const selected = useApp((s) => s.selection.selected);
+  if (selected.length === 0) return null;
+  return <ExportReportButton runIds={selected} label={`Export ${selected.length}`} testId="selection-export" />;
 }
 
 function RunCount() {

@@ -31,13 +31,28 @@ function run(command: string, args: string[]): boolean {
   return r.status === 0;
 }
 
+interface Verdict {
+  where: string;
+  pass: boolean;
+  /** What was measured against what, when the result says it in words (e.g. a ratio). */
+  measured?: string;
+  target?: string;
+}
+
 /** Every `{ pass }` verdict in a result file, named by where it sits. */
-function verdicts(value: unknown, where: string, out: { where: string; pass: boolean }[]): void {
+function verdicts(value: unknown, where: string, out: Verdict[]): void {
   if (Array.isArray(value)) {
     value.forEach((v, i) => verdicts(v, `${where}/${typeof (v as { name?: unknown })?.name === 'string' ? (v as { name: string }).name : i}`, out));
   } else if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    if (typeof o.pass === 'boolean') out.push({ where, pass: o.pass });
+    if (typeof o.pass === 'boolean') {
+      out.push({
+        where,
+        pass: o.pass,
+        ...(typeof o.measured === 'string' ? { measured: o.measured } : {}),
+        ...(typeof o.target === 'string' ? { target: o.target } : {}),
+      });
+    }
     for (const [k, v] of Object.entries(o)) if (k !== 'name') verdicts(v, `${where}/${k}`, out);
   }
 }
@@ -48,7 +63,7 @@ if (!run('npm', ['run', 'build:renderer'])) {
   process.exit(1);
 }
 const failed: string[] = [];
-const summary: { where: string; pass: boolean }[] = [];
+const summary: Verdict[] = [];
 for (const p of parts) {
   process.stdout.write(`\n── bench: ${p.name} (node ${p.script} ${p.args.join(' ')})\n`);
   if (!run(process.execPath, [p.script, ...p.args])) {
@@ -59,7 +74,10 @@ for (const p of parts) {
   verdicts(JSON.parse(readFileSync(file, 'utf8')), p.result.replace(/\.json$/, ''), summary);
 }
 process.stdout.write('\n── bench: targets\n');
-for (const v of summary) process.stdout.write(`  ${v.pass ? 'pass' : 'MISS'}  ${v.where}\n`);
+for (const v of summary) {
+  const detail = v.measured ? `: ${v.measured}${v.target ? `; target ${v.target}` : ''}` : '';
+  process.stdout.write(`  ${v.pass ? 'pass' : 'MISS'}  ${v.where}${detail}\n`);
+}
 process.stdout.write(`${summary.filter((v) => v.pass).length} of ${summary.length} targets met; results in bench/results/\n`);
 if (failed.length > 0) {
   process.stderr.write(`bench: ${failed.join(', ')} did not run to the end\n`);

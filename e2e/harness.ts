@@ -43,7 +43,7 @@ export async function startServe(
   target: string,
   configDir: string,
   options: { waitIndexed?: boolean } = {},
-): Promise<{ child: ChildProcess; url: string; token: string }> {
+): Promise<{ child: ChildProcess; url: string; token: string; output: () => string }> {
   const token = randomBytes(16).toString('hex');
   const child = spawn(process.execPath, [path.join(repoRoot, 'electron/cli/main.ts'), 'serve', target, '--port', '0', '--token', token], {
     cwd: repoRoot,
@@ -71,7 +71,7 @@ export async function startServe(
       reject(new Error(`runsight serve exited with ${code}:\n${out}\n${err}`));
     });
   });
-  return { child, url, token };
+  return { child, url, token, output: () => out };
 }
 
 export async function stopChild(child: ChildProcess): Promise<void> {

@@ -65,7 +65,7 @@ describe('the packed runsight package', () => {
     expect(r.stdout).toContain('Usage: runsight <command>');
     expect(r.stderr).toBe('');
     // Every command module is in the bundle (they are loaded lazily, one chunk each).
-    for (const cmd of ['registry', 'report']) {
+    for (const cmd of ['registry', 'report', 'runs', 'best', 'promote']) {
       const sub = run('npx', ['--no', '--', 'runsight', cmd, '--help'], project);
       expect(sub.status, `${cmd}: ${sub.stderr}`).toBe(0);
       expect(sub.stdout).toContain(`Usage: runsight ${cmd}`);

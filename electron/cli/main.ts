@@ -26,6 +26,8 @@ Commands:
                                        table, JSON or CSV
   best <store> --metric KEY --max|--min
                                        the best run's id (or --json with value, runner-up)
+  promote <store> --model NAME ...     gated promotion: --require, --against @champion
+                                       --min-gain, --dry-run, --report, audit trail
 
   runsight <command> --help            each command's options and exit codes
 
@@ -63,6 +65,7 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'report') return (await import('./report-command.ts')).runReportCommand(argv.slice(1));
   if (argv[0] === 'runs') return (await import('./runs-command.ts')).runRunsCommand(argv.slice(1));
   if (argv[0] === 'best') return (await import('./runs-command.ts')).runBestCommand(argv.slice(1));
+  if (argv[0] === 'promote') return (await import('./promote-command.ts')).runPromoteCommand(argv.slice(1));
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,

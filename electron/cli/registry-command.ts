@@ -204,7 +204,7 @@ function describe(c: RunModelCandidate): string {
 }
 
 /** Which of the run's models to register: the one named, else the only registrable one. */
-function pickCandidate(models: RunModelCandidate[], reason: string | null, a: { runId: string; artifactPath?: string; modelId?: string }): RunModelCandidate {
+export function pickCandidate(models: RunModelCandidate[], reason: string | null, a: { runId: string; artifactPath?: string; modelId?: string }): RunModelCandidate {
   const listing = models.map((m) => `\n  ${describe(m)}`).join('');
   if (a.modelId !== undefined) {
     const m = models.find((x) => x.kind === 'logged-model' && x.modelId === a.modelId);

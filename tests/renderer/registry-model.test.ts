@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditEntry, RegisteredModel, RunModelCandidate, RunModels, TransitionRequest } from '../../preload/api.ts';
 import {
+  actionLabel,
   aliasIntent,
   auditDetail,
   auditRows,
@@ -227,6 +228,23 @@ describe('review flow', () => {
     expect(auditDetail({ at: 1, user: 'a', action: 'transition', from: 'Production', to: 'Archived', otherVersion: 5 })).toBe('Production → Archived · archived by v5');
     expect(auditDetail({ at: 1, user: 'a', action: 'set_tag', key: 'oops' })).toBe('oops');
     expect(auditDetail({ at: 1, user: 'a', action: 'undo', undoOf: 'set_tag' })).toBe('of tag set');
+    // runsight promote: verdict, outcome, incumbent and each gate with its observed value.
+    expect(
+      auditDetail({
+        at: 1,
+        user: 'ci',
+        action: 'promote',
+        alias: 'champion',
+        decision: 'passed',
+        outcome: 'applied',
+        against: '@champion (v1)',
+        gates: [
+          { gate: 'metrics.r2_score >= 0.4', observed: 0.47636582730311, threshold: 0.4, passed: true },
+          { gate: '--min-gain mse:min=1', observed: null, threshold: 1, passed: false },
+        ],
+      }),
+    ).toBe('@champion · passed (applied) · against @champion (v1) · ✓ metrics.r2_score >= 0.4 = 0.476366 · ✗ --min-gain mse:min=1 (missing)');
+    expect(actionLabel('promote')).toBe('Promotion gate');
   });
 });
 

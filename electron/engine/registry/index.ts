@@ -19,6 +19,8 @@ export { pyJsonDumps } from './py-json.ts';
 export type {
   ActionResult,
   AuditEntry,
+  AuditGate,
+  PromoteInput,
   AuditLog,
   ModelPolicy,
   RegisteredAs,

@@ -9,6 +9,7 @@ import { AUDIT_TAG, REVIEW_TAG, parseAudit, parseReview, policyOf } from './revi
 import { listRunModels } from './run-models.ts';
 import type {
   ActionResult,
+  PromoteInput,
   RegisterSource,
   RegistryActionResult,
   RegistryCapability,
@@ -164,6 +165,12 @@ export class RegistryService {
   ): Promise<RegistryActionResult> {
     const user = await this.user(a.user);
     return this.run(storeId, (w) => w.rejectRequest({ ...a, user }));
+  }
+
+  /** `runsight promote`: see RegistryWriter.promote. */
+  async promote(storeId: string, a: Omit<PromoteInput, 'user'> & { user?: string | null }): Promise<RegistryActionResult> {
+    const user = await this.user(a.user);
+    return this.run(storeId, (w) => w.promote({ ...a, user }));
   }
 
   async undo(storeId: string, a: { user?: string | null } = {}): Promise<RegistryActionResult> {

@@ -57,6 +57,7 @@ import type {
   ArtifactResolve,
   AuditEntry,
   ModelRecord,
+  PromoteInput,
   RegisterInput,
   RegistryActionKind,
   RegistryChange,
@@ -118,6 +119,13 @@ export interface RegistryWriter {
   requestTransition(input: TransitionInput): Promise<RequestResult>;
   approveRequest(input: { name: string; version: number; requestId: number; user: string; comment?: string | null }): Promise<ActionResult>;
   rejectRequest(input: { name: string; version: number; requestId: number; user: string; comment?: string | null }): Promise<ActionResult>;
+  /**
+   * A gated promotion in one transaction: register the candidate run's model when asked, move the
+   * stage / set the alias / request the transition, and append a `promote` audit entry with the
+   * gates — after checking that the incumbent the gates compared against is still the same
+   * (else WRITE_CONFLICT, nothing written). `apply: false` records a failed decision only.
+   */
+  promote(input: PromoteInput): Promise<ActionResult & { version: number; requestId?: number; createdModel?: boolean }>;
   /** The action undoLast() would revert, or null. */
   peekUndo(): { action: RegistryActionKind; summary: string } | null;
   undoLast(input: { user: string }): Promise<ActionResult>;
@@ -377,7 +385,7 @@ class Recorder {
 function auditEntry(at: number, user: string, d: AuditDraft): AuditEntry {
   const e: AuditEntry = { at, user, action: d.action };
   // Only the fields that say something, in a stable order.
-  for (const k of ['from', 'to', 'alias', 'key', 'request', 'otherVersion', 'version', 'source', 'undoOf', 'comment'] as const) {
+  for (const k of ['from', 'to', 'alias', 'key', 'request', 'otherVersion', 'version', 'source', 'undoOf', 'decision', 'outcome', 'against', 'gates', 'comment'] as const) {
     const v = d[k];
     if (v !== undefined && v !== null && v !== '') (e as unknown as Record<string, unknown>)[k] = v;
   }
@@ -474,81 +482,91 @@ class Writer implements RegistryWriter {
       checkTagValue(k, v);
       if (isManagedTag(k)) throw invalid(`Tag "${k}" is managed by Runsight and cannot be set directly`);
     }
-    const source = input.source;
-    const artifactPath = source.kind === 'artifact' ? normalizeArtifactPath(source.artifactPath) : null;
-    const name = input.modelName;
-    const r = await this.act<{ createdModel: boolean }>('register', input.user, async (tx, rec, at) => {
-      const run = await tx.getRun(input.runId);
-      if (!run) throw notFound(`Run ${input.runId} not found in this store`);
-      let src: string;
-      let storage: string;
-      let modelId: string | null = null;
-      let runId: string | null = run.runId;
-      let modelVersionsBefore: string | null = null;
-      let sourceLabel: string;
-      if (source.kind === 'logged-model') {
-        const lm = await tx.getLoggedModel(source.modelId);
-        if (!lm) throw notFound(`Logged model ${source.modelId} not found in this store`);
-        if (lm.lifecycleStage === 'deleted') throw invalid(`Logged model ${lm.modelId} ("${lm.name}") is deleted and cannot be registered`);
-        if (lm.status !== LOGGED_MODEL_READY) {
-          const st = LOGGED_MODEL_STATUS[lm.status ?? 0] ?? String(lm.status);
-          throw invalid(`Logged model ${lm.modelId} ("${lm.name}") is ${st}, not READY: only finished models can be registered`);
-        }
-        if (lm.sourceRunId !== run.runId && !(await tx.runHasOutput(run.runId, lm.modelId))) {
-          throw invalid(`Logged model ${lm.modelId} was not produced by run ${run.runId}`);
-        }
-        // What MLflow 3's register_model('models:/<id>') records (format doc 2.12; fixture v1/v2).
-        src = `models:/${lm.modelId}`;
-        storage = lm.artifactLocation;
-        modelId = lm.modelId;
-        runId = lm.sourceRunId ?? run.runId;
-        modelVersionsBefore = lm.modelVersionsTag;
-        sourceLabel = `logged model ${lm.modelId}`;
-      } else {
-        const rel = artifactPath as string;
-        await this.checkArtifactModel(run.runId, run.artifactUri, rel);
-        // `runs:/<run>/<path>` resolved as MLflow does: the run's artifact URI + the path
-        // (fixture kitchen-classifier v3, file:// in the file store, a plain path in SQLite).
-        src = `${run.artifactUri.replace(/\/+$/, '')}/${rel}`;
-        storage = src;
-        sourceLabel = `artifacts/${rel} of run ${run.runId}`;
-      }
-      const existing = await tx.getModel(name);
-      if (existing && (existing.tags[PROMPT_TAG] ?? '').toLowerCase() === 'true') {
-        throw invalid(`"${name}" is a prompt in MLflow's prompt registry, not a model: choose another name`);
-      }
-      const createdModel = existing ? false : await rec.createModel(name, null);
-      const fields: VersionFields = {
-        creationTimestamp: at,
-        lastUpdatedTimestamp: at,
-        currentStage: STAGE_NONE,
-        description: input.description ?? null,
-        userId: null,
-        source: src,
-        runId,
-        runLink: null,
-        status: 'READY',
-        statusMessage: null,
-        storageLocation: storage,
-        modelId,
-      };
-      // The first audit entry travels inside the new version (no separate write).
-      const audit = appendAudit(undefined, [auditEntry(at, input.user.trim(), { action: 'register', to: STAGE_NONE, source: src })], VERSION_AUDIT_LIMIT);
-      const version = await rec.createVersion(name, fields, { ...tags, [AUDIT_TAG]: audit });
-      await tx.touchModel(name, at);
-      if (modelId !== null) {
-        // MLflow appends {"name", "version"} to the logged model's mlflow.modelVersions (format doc 1.4).
-        const next = appendModelVersion(modelVersionsBefore, name, version);
-        if (next !== null) await rec.loggedModelTag(modelId, MODEL_VERSIONS_TAG, modelVersionsBefore, next);
-      }
-      return {
-        summary: `Registered ${name} version ${version} from ${sourceLabel}${createdModel ? ' (new model)' : ''}`,
-        name,
-        version,
-        extra: { createdModel },
-      };
-    });
+    const artifactPath = input.source.kind === 'artifact' ? normalizeArtifactPath(input.source.artifactPath) : null;
+    const r = await this.act<{ createdModel: boolean }>('register', input.user, (tx, rec, at) => this.registerInTx(tx, rec, at, input, artifactPath));
     return { ...r, version: r.version as number };
+  }
+
+  /** The registration itself, inside an action's transaction (register, and promote --run). */
+  private async registerInTx(
+    tx: RegistryTx,
+    rec: Recorder,
+    at: number,
+    input: RegisterInput,
+    artifactPath: string | null,
+  ): Promise<ActionOutcome<{ createdModel: boolean }> & { version: number }> {
+    const source = input.source;
+    const name = input.modelName;
+    const tags = input.tags ?? {};
+    const run = await tx.getRun(input.runId);
+    if (!run) throw notFound(`Run ${input.runId} not found in this store`);
+    let src: string;
+    let storage: string;
+    let modelId: string | null = null;
+    let runId: string | null = run.runId;
+    let modelVersionsBefore: string | null = null;
+    let sourceLabel: string;
+    if (source.kind === 'logged-model') {
+      const lm = await tx.getLoggedModel(source.modelId);
+      if (!lm) throw notFound(`Logged model ${source.modelId} not found in this store`);
+      if (lm.lifecycleStage === 'deleted') throw invalid(`Logged model ${lm.modelId} ("${lm.name}") is deleted and cannot be registered`);
+      if (lm.status !== LOGGED_MODEL_READY) {
+        const st = LOGGED_MODEL_STATUS[lm.status ?? 0] ?? String(lm.status);
+        throw invalid(`Logged model ${lm.modelId} ("${lm.name}") is ${st}, not READY: only finished models can be registered`);
+      }
+      if (lm.sourceRunId !== run.runId && !(await tx.runHasOutput(run.runId, lm.modelId))) {
+        throw invalid(`Logged model ${lm.modelId} was not produced by run ${run.runId}`);
+      }
+      // What MLflow 3's register_model('models:/<id>') records (format doc 2.12; fixture v1/v2).
+      src = `models:/${lm.modelId}`;
+      storage = lm.artifactLocation;
+      modelId = lm.modelId;
+      runId = lm.sourceRunId ?? run.runId;
+      modelVersionsBefore = lm.modelVersionsTag;
+      sourceLabel = `logged model ${lm.modelId}`;
+    } else {
+      const rel = artifactPath as string;
+      await this.checkArtifactModel(run.runId, run.artifactUri, rel);
+      // `runs:/<run>/<path>` resolved as MLflow does: the run's artifact URI + the path
+      // (fixture kitchen-classifier v3, file:// in the file store, a plain path in SQLite).
+      src = `${run.artifactUri.replace(/\/+$/, '')}/${rel}`;
+      storage = src;
+      sourceLabel = `artifacts/${rel} of run ${run.runId}`;
+    }
+    const existing = await tx.getModel(name);
+    if (existing && (existing.tags[PROMPT_TAG] ?? '').toLowerCase() === 'true') {
+      throw invalid(`"${name}" is a prompt in MLflow's prompt registry, not a model: choose another name`);
+    }
+    const createdModel = existing ? false : await rec.createModel(name, null);
+    const fields: VersionFields = {
+      creationTimestamp: at,
+      lastUpdatedTimestamp: at,
+      currentStage: STAGE_NONE,
+      description: input.description ?? null,
+      userId: null,
+      source: src,
+      runId,
+      runLink: null,
+      status: 'READY',
+      statusMessage: null,
+      storageLocation: storage,
+      modelId,
+    };
+    // The first audit entry travels inside the new version (no separate write).
+    const audit = appendAudit(undefined, [auditEntry(at, input.user.trim(), { action: 'register', to: STAGE_NONE, source: src })], VERSION_AUDIT_LIMIT);
+    const version = await rec.createVersion(name, fields, { ...tags, [AUDIT_TAG]: audit });
+    await tx.touchModel(name, at);
+    if (modelId !== null) {
+      // MLflow appends {"name", "version"} to the logged model's mlflow.modelVersions (format doc 1.4).
+      const next = appendModelVersion(modelVersionsBefore, name, version);
+      if (next !== null) await rec.loggedModelTag(modelId, MODEL_VERSIONS_TAG, modelVersionsBefore, next);
+    }
+    return {
+      summary: `Registered ${name} version ${version} from ${sourceLabel}${createdModel ? ' (new model)' : ''}`,
+      name,
+      version,
+      extra: { createdModel },
+    };
   }
 
   private async checkArtifactModel(runId: string, artifactUri: string, rel: string): Promise<void> {
@@ -803,6 +821,120 @@ class Writer implements RegistryWriter {
     });
   }
 
+  // -- gated promotion (runsight promote) --
+
+  async promote(input: PromoteInput): Promise<ActionResult & { version: number; requestId?: number; createdModel?: boolean }> {
+    checkModelName(input.name, this.store.kind);
+    checkText('Comment', input.comment, COMMENT_LIMIT);
+    const target = input.target;
+    let stage: Stage | null = null;
+    if ('stage' in target) {
+      stage = canonicalStage(target.stage);
+      checkArchiveExisting(stage, target.archiveExisting === true);
+    } else {
+      checkAlias(target.alias);
+      if (input.requestApproval) throw invalid('The review flow requests stage transitions: --require-approval goes with --stage, not --alias');
+    }
+    const candidate = input.candidate;
+    if ('version' in candidate) checkVersion(candidate.version);
+    if (!('version' in candidate) && !input.apply) throw invalid('A failed decision is recorded on an existing version only');
+    const artifactPath =
+      'register' in candidate && candidate.register.source.kind === 'artifact' ? normalizeArtifactPath(candidate.register.source.artifactPath) : null;
+    const r = await this.act<{ requestId?: number; createdModel?: boolean }>('promote', input.user, async (tx, rec, at) => {
+      const parts: string[] = [];
+      let version: number;
+      let createdModel: boolean | undefined;
+      if ('register' in candidate) {
+        const reg = await this.registerInTx(tx, rec, at, { ...candidate.register, modelName: input.name, user: input.user }, artifactPath);
+        version = reg.version;
+        createdModel = reg.extra?.createdModel;
+        parts.push(reg.summary);
+      } else {
+        version = candidate.version;
+      }
+      const { model, versions } = await loadModel(tx, input.name);
+      const v = liveVersion(versions, input.name, version);
+      if (input.against) await checkIncumbent(model, versions, input.against);
+      let requestId: number | undefined;
+      let outcome: AuditEntry['outcome'] = 'not_applied';
+      if (input.apply && stage !== null) {
+        const archive = 'stage' in target && target.archiveExisting === true;
+        if (input.requestApproval) {
+          if (v.currentStage === stage) throw invalid(`${input.name} v${v.version} is already in ${stage}`);
+          const review = parseReview(v.tags[REVIEW_TAG]);
+          const open = review.requests.find((q) => q.status === 'pending' && q.stage === stage);
+          if (open) throw invalid(`A request to move ${input.name} v${v.version} to ${stage} is already pending (#${open.id} by ${open.requestedBy})`);
+          requestId = nextRequestId(review);
+          review.requests.push({
+            id: requestId,
+            stage,
+            archiveExisting: archive,
+            requestedBy: input.user.trim(),
+            requestedAt: at,
+            comment: input.comment ?? null,
+            status: 'pending',
+            decidedBy: null,
+            decidedAt: null,
+            decisionComment: null,
+          });
+          await rec.versionTag(v, REVIEW_TAG, encodeReview(review));
+          await tx.touchModel(input.name, at);
+          rec.audit(input.name, v.version, { action: 'request_transition', from: v.currentStage, to: stage, request: requestId, comment: input.comment ?? undefined });
+          parts.push(`Requested moving ${input.name} v${v.version} to ${stage} (request #${requestId})`);
+          outcome = 'requested';
+        } else {
+          if (stage === 'Production' && policyOf(model.tags).productionRequiresApproval) {
+            const approved = parseReview(v.tags[REVIEW_TAG]).requests.some((q) => q.status === 'approved' && q.stage === 'Production');
+            if (!approved) {
+              throw invalid(
+                `Moving ${input.name} v${v.version} to Production needs an approved transition request (model policy ${POLICY_PRODUCTION_APPROVAL_TAG} = true): use --require-approval`,
+              );
+            }
+          }
+          const archived = await transition(tx, rec, versions, v, stage, archive, at, { action: 'transition', comment: input.comment ?? undefined });
+          parts.push(transitionSummary(input.name, v, stage, archived));
+          outcome = 'applied';
+        }
+      } else if (input.apply && 'alias' in target) {
+        const before = model.aliases[target.alias] ?? null;
+        await rec.alias(input.name, target.alias, before, v.version);
+        await tx.touchModel(input.name, at);
+        const moved = before !== null && before !== v.version;
+        rec.audit(input.name, v.version, { action: 'set_alias', alias: target.alias, otherVersion: moved ? before : undefined });
+        if (moved && versions.some((x) => x.version === before)) rec.audit(input.name, before, { action: 'move_alias', alias: target.alias, otherVersion: v.version });
+        parts.push(
+          before === v.version
+            ? `Alias @${target.alias} already on ${input.name} v${v.version}`
+            : moved
+              ? `Moved alias @${target.alias} of ${input.name} from v${before} to v${v.version}`
+              : `Set alias @${target.alias} on ${input.name} v${v.version}`,
+        );
+        outcome = 'applied';
+      } else {
+        // A failed decision on record: the version's audit tag is the only write.
+        await tx.touchModel(input.name, at);
+      }
+      rec.audit(input.name, v.version, {
+        action: 'promote',
+        to: stage ?? undefined,
+        alias: 'alias' in target ? target.alias : undefined,
+        decision: input.decision,
+        outcome,
+        against: input.against ? `${input.against.ref} (v${input.against.version})` : undefined,
+        gates: input.gates,
+        comment: input.comment ?? undefined,
+      });
+      const verdict = `Promotion gates ${input.decision} for ${input.name} v${v.version}`;
+      return {
+        summary: parts.length > 0 ? `${verdict}: ${parts.join('; ')}` : `${verdict} (recorded, nothing changed)`,
+        name: input.name,
+        version: v.version,
+        extra: { requestId, createdModel },
+      };
+    });
+    return { ...r, version: r.version as number };
+  }
+
   // -- undo --
 
   async undoLast(input: { user: string }): Promise<ActionResult> {
@@ -883,6 +1015,24 @@ async function transition(
   await tx.touchModel(v.name, at);
   rec.audit(v.name, v.version, { action: audit.action, from: v.currentStage, to: stage, request: audit.request, comment: audit.comment });
   return archived;
+}
+
+/** The version `against` named when the gates were evaluated must still be the one it names now. */
+async function checkIncumbent(model: ModelRecord, versions: VersionRecord[], against: { ref: string; version: number }): Promise<void> {
+  const ref = against.ref;
+  let now: number | null;
+  if (ref.startsWith('@')) now = model.aliases[ref.slice(1)] ?? null;
+  else if (/^[0-9]+$/.test(ref)) now = versions.some((x) => x.version === Number(ref) && x.currentStage !== STAGE_DELETED) ? Number(ref) : null;
+  else {
+    const inStage = versions.filter((x) => x.currentStage.toLowerCase() === ref.toLowerCase());
+    now = inStage.length > 0 ? Math.max(...inStage.map((x) => x.version)) : null;
+  }
+  if (now !== against.version) {
+    throw new EngineError(
+      'WRITE_CONFLICT',
+      `The registry changed while the gates were evaluated: ${ref} of ${model.name} is now ${now === null ? 'gone' : `v${now}`}, not v${against.version}. Nothing was changed; run again`,
+    );
+  }
 }
 
 function transitionSummary(name: string, v: VersionRecord, stage: string, archived: number[]): string {

@@ -109,6 +109,7 @@ export type RegistryActionKind =
   | 'request_transition'
   | 'approve_transition'
   | 'reject_transition'
+  | 'promote'
   | 'undo';
 
 /** One recorded write, with what was there before, so that it can be undone. */
@@ -204,6 +205,41 @@ export interface AuditEntry {
   version?: number;
   /** register: what was registered (models:/<id> or the artifact URI). */
   source?: string;
+  /** promote: the gates' verdict, and whether the change was applied / requested / not made. */
+  decision?: 'passed' | 'failed';
+  outcome?: 'applied' | 'requested' | 'not_applied';
+  /** promote: what the gates compared against (`@champion`, `Production`, `3`) and its version. */
+  against?: string;
+  /** promote: each gate with its observed value and threshold. */
+  gates?: AuditGate[];
+}
+
+/** One promotion gate as the audit trail keeps it (README: `runsight.audit`). */
+export interface AuditGate {
+  /** What was checked: `metrics.val_auc >= 0.85`, `r2_score gain >= 0.01`, `mse rel. gain >= 1%`. */
+  gate: string;
+  /** The candidate's logged value (null: it has none); for gains the gain itself. */
+  observed: number | null;
+  threshold: number;
+  passed: boolean;
+}
+
+/** `runsight promote`: one gated decision, written in one transaction (registry-writer.ts). */
+export interface PromoteInput {
+  name: string;
+  user: string;
+  /** An existing version, or a run whose model is registered first (in the same transaction). */
+  candidate: { version: number } | { register: Omit<RegisterInput, 'user' | 'modelName'> };
+  target: { stage: string; archiveExisting?: boolean } | { alias: string };
+  /** Request the stage transition through the review flow instead of making it. */
+  requestApproval?: boolean;
+  comment?: string | null;
+  /** The incumbent the gates compared against, re-checked inside the transaction. */
+  against?: { ref: string; version: number } | null;
+  decision: 'passed' | 'failed';
+  gates: AuditGate[];
+  /** false: only record the decision (a failed gate) on the candidate version. */
+  apply: boolean;
 }
 
 export interface AuditLog {

@@ -250,6 +250,7 @@ const ACTION_LABELS: Record<string, string> = {
   request_transition: 'Transition requested',
   approve_transition: 'Request approved',
   reject_transition: 'Request rejected',
+  promote: 'Promotion gate',
   undo: 'Undone',
 };
 
@@ -271,7 +272,17 @@ export function auditDetail(e: AuditEntry): string {
   if (e.version !== undefined) parts.push(`v${e.version}`);
   if (e.action === 'undo' && e.undoOf) parts.push(`of ${actionLabel(e.undoOf).toLowerCase()}`);
   if (e.source) parts.push(e.source);
+  if (e.action === 'promote') parts.push(...promoteDetail(e));
   return parts.join(' · ');
+}
+
+/** A `runsight promote` decision: its verdict, what happened, the incumbent, each gate. */
+function promoteDetail(e: AuditEntry): string[] {
+  const outcome = e.outcome === 'applied' ? 'applied' : e.outcome === 'requested' ? 'requested for review' : 'not applied';
+  const parts = [`${e.decision ?? 'unknown'} (${outcome})`];
+  if (e.against) parts.push(`against ${e.against}`);
+  for (const g of e.gates ?? []) parts.push(`${g.passed ? '✓' : '✗'} ${g.gate}${g.observed === null ? ' (missing)' : ` = ${Number(g.observed.toPrecision(6))}`}`);
+  return parts;
 }
 
 /**

@@ -2,10 +2,11 @@
 // run together), then one summary of every target across their JSON results. Not tests: nothing
 // here fails on time; the exit code is non-zero only when a benchmark itself could not run.
 //
-//   node bench/all.ts            engine (10k/100k runs), app shell (10k runs), compare views (10k)
+//   node bench/all.ts            engine (10k/100k runs), app shell (10k runs), compare views (10k),
+//                                report export (1,000 of 10k runs)
 //   node bench/all.ts --quick    smoke sizes (1k/3k runs), results in bench/results/*.tmp.json
 //
-// Each part also runs on its own: `npm run bench:engine`, `bench:ui:shell`, `bench:ui`.
+// Each part also runs on its own: `npm run bench:engine`, `bench:ui:shell`, `bench:ui`, `bench:report`.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +25,12 @@ const parts = [
     result: quick ? 'ui-shell-quick.tmp.json' : `ui-shell-${shellRuns}.json`,
   },
   { name: 'compare views', script: 'bench/ui/compare.ts', args: quick ? ['--quick'] : [], result: quick ? 'ui-compare-quick.tmp.json' : 'ui-compare.json' },
+  {
+    name: 'report export',
+    script: 'bench/report.ts',
+    args: quick ? ['--runs', '1000', '--report-runs', '200', '--out', path.join(results, 'report-quick.tmp.json')] : [],
+    result: quick ? 'report-quick.tmp.json' : 'report.json',
+  },
 ];
 
 function run(command: string, args: string[]): boolean {

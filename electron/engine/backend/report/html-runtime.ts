@@ -143,7 +143,10 @@ export const REPORT_RUNTIME = String.raw`(function () {
     if (c.kind === 'curves') c.series.forEach(function (s, j) { figures.push({ id: 'chart-' + i + '-' + j, fig: curves(c, s) }); });
     else figures.push({ id: 'chart-' + i, fig: c.kind === 'parcoords' ? parcoords(c) : scatter(c) });
   });
-  var drawn = figures.map(function (f) {
+  // One chart at a time, each after the browser has painted: the page (and the first chart)
+  // shows at once instead of after every chart of a 1,000-run report has been built.
+  function nextFrame() { return new Promise(function (resolve) { requestAnimationFrame(function () { setTimeout(resolve, 0); }); }); }
+  function draw(f) {
     var el = document.getElementById(f.id);
     if (!el || typeof Plotly === 'undefined') return Promise.resolve();
     f.fig.layout.font = font;
@@ -151,8 +154,10 @@ export const REPORT_RUNTIME = String.raw`(function () {
     f.fig.layout.plot_bgcolor = '#ffffff';
     f.fig.layout.height = el.clientHeight || 420;
     return Plotly.newPlot(el, f.fig.data, f.fig.layout, config).then(function () { el.setAttribute('data-drawn', 'true'); });
-  });
-  window.__runsightReady = Promise.all(drawn).then(function () { document.body.setAttribute('data-charts-ready', 'true'); return figures.length; });
+  }
+  window.__runsightReady = figures.reduce(function (p, f) {
+    return p.then(nextFrame).then(function () { return draw(f); });
+  }, Promise.resolve()).then(function () { document.body.setAttribute('data-charts-ready', 'true'); return figures.length; });
   window.__runsightStatic = function () {
     return window.__runsightReady.then(function () {
       return Promise.all(figures.map(function (f) {

@@ -83,6 +83,20 @@ footer { margin-top: 36px; color: var(--muted); font-size: 12px; }
 }
 `;
 
+/** Rows per page of the report's tables (the runtime pages; print and PDF show every row). */
+export const PAGE_ROWS = 50;
+
+/**
+ * Table rows with the ones past the first page already hidden in the markup, so a 1,000-run
+ * report lays out 50 rows on open, and a pager (live once the runtime runs).
+ */
+function paged(id: string, rows: string[]): { body: string; pager: string } {
+  const body = rows.map((r, i) => (i < PAGE_ROWS ? r : r.replace(/^<tr(\s+class="([^"]*)")?/, (_m, _c, cls?: string) => `<tr class="${cls ? `${cls} ` : ''}off-page"`))).join('');
+  const more = rows.length > PAGE_ROWS;
+  const pager = `<div class="pager" id="${id}-pager"${more ? '' : ' hidden'}><button type="button" class="prev">‹ Previous</button><span class="page-info">${more ? `rows 1–${PAGE_ROWS} of ${rows.length}` : ''}</span><button type="button" class="next">Next ›</button></div>`;
+  return { body, pager };
+}
+
 function runLabel(r: Pick<ReportRun, 'runName' | 'runId'>): string {
   return r.runName || r.runId;
 }
@@ -118,8 +132,8 @@ function summaryTable(doc: ReportDocument): string {
     ];
     return `<tr data-run-id="${esc(r.runId)}"${r.runId === best ? ' class="best"' : ''}>${cells.join('')}</tr>`;
   });
-  return `<div class="table-wrap"><table id="runs-table" class="sortable"><thead><tr>${head.map((h, i) => `<th scope="col"${cls(i)}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table></div>
-<div class="pager" id="runs-table-pager" hidden><button type="button" class="prev">‹ Previous</button><span class="page-info"></span><button type="button" class="next">Next ›</button></div>`;
+  const p = paged('runs-table', rows);
+  return `<div class="table-wrap"><table id="runs-table" class="sortable"><thead><tr>${head.map((h, i) => `<th scope="col"${cls(i)}>${esc(h)}</th>`).join('')}</tr></thead><tbody>${p.body}</tbody></table></div>${p.pager}`;
 }
 
 function paramsSection(doc: ReportDocument): string {
@@ -130,7 +144,8 @@ function paramsSection(doc: ReportDocument): string {
   if (doc.params.differing.length === 0) return `${same}<p class="muted">No param differs between the runs.</p>`;
   const head = `<tr><th scope="col">Run</th>${doc.params.differing.map((k) => `<th scope="col" class="differs">${esc(k)}</th>`).join('')}</tr>`;
   const rows = doc.runs.map((r) => `<tr><td>${esc(runLabel(r))}</td>${doc.params.differing.map((k) => `<td class="differs">${r.params[k] === undefined ? '<span class="muted">—</span>' : esc(r.params[k] as string)}</td>`).join('')}</tr>`);
-  return `${same}<p><strong>Differing</strong> (${doc.params.differing.length}, highlighted):</p><div class="table-wrap"><table id="params-table" class="sortable"><thead>${head}</thead><tbody>${rows.join('')}</tbody></table></div><div class="pager" id="params-table-pager" hidden><button type="button" class="prev">‹ Previous</button><span class="page-info"></span><button type="button" class="next">Next ›</button></div>`;
+  const p = paged('params-table', rows);
+  return `${same}<p><strong>Differing</strong> (${doc.params.differing.length}, highlighted):</p><div class="table-wrap"><table id="params-table" class="sortable"><thead>${head}</thead><tbody>${p.body}</tbody></table></div>${p.pager}`;
 }
 
 export function chartTitle(c: ReportChart): string {
@@ -178,7 +193,8 @@ function reproSection(doc: ReportDocument): string {
     (r) =>
       `<tr><td>${esc(r.runName || r.runId)}</td><td>${r.source ? `<code>${esc(r.source)}</code>` : ''}${r.sourceType ? ` <span class="muted">(${esc(r.sourceType)})</span>` : ''}</td><td>${r.gitCommit ? `<code>${esc(r.gitCommit.slice(0, 12))}</code>` : ''}${r.gitBranch ? ` ${esc(r.gitBranch)}` : ''}</td><td>${esc(r.entryPoint ?? '')}</td><td>${r.datasets.map((d) => `${esc(d.name)} <code>${esc(d.digest)}</code>${d.context ? ` (${esc(d.context)})` : ''}`).join('<br>')}</td><td>${r.loggedModels.map((m) => `${esc(m.name)} <code>${esc(m.modelId)}</code>`).join('<br>')}</td><td>${r.command ? `<code>${esc(r.command)}</code>` : ''}</td></tr>`,
   );
-  return `<div class="table-wrap"><table id="repro-table"><thead><tr><th>Run</th><th>Source</th><th>Git commit</th><th>Entry point</th><th>Datasets</th><th>Logged models</th><th>Command</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`;
+  const p = paged('repro-table', rows);
+  return `<div class="table-wrap"><table id="repro-table" class="sortable"><thead><tr><th>Run</th><th>Source</th><th>Git commit</th><th>Entry point</th><th>Datasets</th><th>Logged models</th><th>Command</th></tr></thead><tbody>${p.body}</tbody></table></div>${p.pager}`;
 }
 
 function registrySection(doc: ReportDocument): string {

@@ -69,9 +69,22 @@ export interface ChartDefaults {
   primaryMetric: string | null;
 }
 
+/** Keys by how many runs have them (most first, then by name): sparse keys make poor axes. */
+function byCoverage(runs: readonly ReportRun[], keys: string[], has: (r: ReportRun, k: string) => boolean): string[] {
+  const count = new Map(keys.map((k) => [k, runs.filter((r) => has(r, k)).length]));
+  return [...keys].sort((a, b) => (count.get(b) ?? 0) - (count.get(a) ?? 0) || (a < b ? -1 : 1));
+}
+
+export function coveredParams(runs: readonly ReportRun[], keys: string[]): string[] {
+  return byCoverage(runs, keys, (r, k) => r.params[k] !== undefined);
+}
+
 function defaultAxes(runs: readonly ReportRun[], d: ChartDefaults): string[] {
-  const params = d.differingParams.slice(0, 5).map((k) => `params.${k}`);
-  const metrics = [d.primaryMetric, ...d.metrics.filter((m) => m !== d.primaryMetric)]
+  const params = coveredParams(runs, d.differingParams)
+    .slice(0, 5)
+    .map((k) => `params.${k}`);
+  const others = byCoverage(runs, d.metrics.filter((m) => m !== d.primaryMetric), (r, k) => r.metrics[k] !== undefined);
+  const metrics = [d.primaryMetric, ...others]
     .filter((m): m is string => m !== null)
     .filter((m) => varies(runs, { kind: 'metrics', key: m }))
     .slice(0, 8 - params.length)
@@ -111,7 +124,8 @@ export function parcoordsChart(runs: readonly ReportRun[], cfg: NonNullable<Repo
 }
 
 export function scatterChart(runs: readonly ReportRun[], cfg: NonNullable<ReportChartsConfig['scatter']>, d: ChartDefaults, warn: (m: string) => void): ReportChartScatter | null {
-  const xKey = cfg.x ?? (d.differingParams[0] ? `params.${d.differingParams[0]}` : d.metrics[1] ? `metrics.${d.metrics[1]}` : null);
+  const firstParam = coveredParams(runs, d.differingParams)[0];
+  const xKey = cfg.x ?? (firstParam ? `params.${firstParam}` : d.metrics.find((m) => m !== d.primaryMetric) ? `metrics.${d.metrics.find((m) => m !== d.primaryMetric)}` : null);
   const yKey = cfg.y ?? (d.primaryMetric ? `metrics.${d.primaryMetric}` : null);
   const x = xKey ? parseColumn(xKey) : null;
   const y = yKey ? parseColumn(yKey) : null;

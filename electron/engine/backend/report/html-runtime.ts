@@ -78,20 +78,52 @@ export const REPORT_RUNTIME = String.raw`(function () {
     for (var e = lo; e <= hi && finite.length; e++) { tickvals.push(e); ticktext.push(String(Math.pow(10, e))); }
     return { values: out, tickvals: tickvals, ticktext: ticktext };
   }
+  // A run without a value on an axis is drawn on a "missing" tick below the axis (plotly drops a
+  // line with a NaN anywhere, which would hide exactly the runs a reader should notice).
+  function ticks(lo, hi) {
+    var out = [];
+    for (var i = 0; i <= 4; i++) out.push(lo + ((hi - lo) * i) / 4);
+    return out;
+  }
+  function label(v) { return String(Number(v.toPrecision(4))); }
   function parcoords(c) {
     var dims = c.dimensions.map(function (d) {
-      var dim = { label: d.label, values: d.values.map(num) };
+      var missing = d.values.some(function (v) { return v === null; });
+      var dim = { label: d.label };
       if (d.type === 'categorical') {
-        dim.tickvals = d.categories.map(function (_, i) { return i; });
-        dim.ticktext = d.categories;
-        dim.range = [0, Math.max(1, d.categories.length - 1)];
-      } else if (d.log) {
-        var l = log10Axis(d.values);
-        dim.values = l.values; dim.tickvals = l.tickvals; dim.ticktext = l.ticktext;
-        if (d.brush) dim.constraintrange = d.brush.map(function (r) { return [Math.log10(r[0]), Math.log10(r[1])]; });
-      } else if (d.brush) {
-        dim.constraintrange = d.brush.length === 1 ? d.brush[0] : d.brush;
+        var cats = d.categories.slice();
+        var values = d.values.map(function (v) { return v === null ? cats.length : v; });
+        if (missing) cats.push('(missing)');
+        dim.values = values;
+        dim.tickvals = cats.map(function (_, i) { return i; });
+        dim.ticktext = cats;
+        dim.range = [0, Math.max(1, cats.length - 1)];
+        return dim;
       }
+      var vals = d.values;
+      var tickvals = null, ticktext = null;
+      if (d.log) {
+        var l = log10Axis(d.values);
+        vals = l.values.map(function (v) { return isFinite(v) ? v : null; });
+        tickvals = l.tickvals; ticktext = l.ticktext;
+      }
+      var finite = vals.filter(function (v) { return v !== null && isFinite(v); });
+      missing = finite.length < vals.length;
+      var lo = Math.min.apply(null, finite), hi = Math.max.apply(null, finite);
+      if (!finite.length) { lo = 0; hi = 1; }
+      if (missing) {
+        var pad = hi > lo ? (hi - lo) * 0.12 : 1;
+        var at = lo - pad;
+        dim.values = vals.map(function (v) { return v === null || !isFinite(v) ? at : v; });
+        dim.range = [at, hi];
+        tickvals = (tickvals || ticks(lo, hi)).concat([at]);
+        ticktext = (ticktext || ticks(lo, hi).map(label)).concat(['(missing)']);
+      } else {
+        dim.values = vals.map(num);
+      }
+      if (tickvals) { dim.tickvals = tickvals; dim.ticktext = ticktext; }
+      if (d.brush) dim.constraintrange = d.brush.map(function (r) { return d.log ? [Math.log10(r[0]), Math.log10(r[1])] : r; });
+      if (dim.constraintrange && dim.constraintrange.length === 1) dim.constraintrange = dim.constraintrange[0];
       return dim;
     });
     var line = c.color

@@ -59,6 +59,7 @@ th.differs, td.differs { background: var(--hl); }
 tr.best td { background: var(--best); font-weight: 600; }
 tr.off-page { display: none; }
 .pager { margin: 6px 0; display: flex; gap: 8px; align-items: center; font-size: 12.5px; }
+.pager[hidden] { display: none; }
 .muted { color: var(--muted); }
 code { font: 12px ui-monospace, SFMono-Regular, Menlo, monospace; background: #f6f8fa; padding: 0 3px; border-radius: 3px; overflow-wrap: anywhere; }
 .chart { width: 100%; height: 440px; border: 1px solid var(--line); border-radius: 6px; margin: 6px 0 4px; page-break-inside: avoid; break-inside: avoid; }

@@ -2,7 +2,7 @@
 // _electron on a fresh fixture copy, with a throwaway userData folder per test.
 import { _electron, expect, test as base, type ElectronApplication, type Page } from '@playwright/test';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -173,4 +173,22 @@ test('seed-rf: the runs table shows its 16 runs over IPC', async ({ cleanups }) 
   await expect(page.getByTestId('run-count')).toHaveAttribute('data-count', '16');
   await expect(page.locator('[data-testid^="run-row-"]')).toHaveCount(16);
   await page.screenshot({ path: path.join(repoRoot, 'test-results/screenshots/electron-seed-rf.png') });
+});
+
+test('Export report: the save dialog picks the path, Electron prints the PDF itself', async ({ cleanups }) => {
+  const { app, page } = await launch('seed-rf', cleanups);
+  const outDir = await mkdtemp(path.join(tmpdir(), 'runsight-electron-export-'));
+  cleanups.push(() => rm(outDir, { recursive: true, force: true }));
+  const target = path.join(outDir, 'sweep.pdf');
+  // The native dialog cannot be driven; answer it from the main process instead.
+  await app.evaluate(({ dialog }, file) => {
+    dialog.showSaveDialog = (async () => ({ canceled: false, filePath: file })) as typeof dialog.showSaveDialog;
+  }, target);
+  await page.getByTestId('compare-toggle').click();
+  await page.getByTestId('compare-export').click();
+  await page.getByTestId('export-format-pdf').click();
+  await expect(page.getByTestId('export-save')).toHaveText('Save…');
+  await page.getByTestId('export-save').click();
+  await expect(page.getByTestId('export-done')).toContainText(`Saved to ${target}`, { timeout: 120_000 });
+  expect((await readFile(target)).subarray(0, 5).toString()).toBe('%PDF-');
 });

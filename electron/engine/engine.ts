@@ -73,7 +73,7 @@ interface OpenStore {
 export type { IndexChangedEvent, IndexProgressEvent };
 
 /** What the watcher needs of a run. */
-type WatchedRunInfo = Pick<Run, 'experimentId' | 'runId' | 'status'>;
+type WatchedRunInfo = Pick<Run, 'experimentId' | 'runId' | 'status' | 'startTime' | 'endTime'>;
 
 export class Engine {
   readonly events = new EventEmitter<EngineEvents>();
@@ -141,7 +141,9 @@ export class Engine {
         onRuns: (runs) => {
           this.index.addSnapshotRuns(info.id, runs);
           indexed += runs.length;
-          if (watching) for (const r of runs) streamed.push({ experimentId: r.experimentId, runId: r.runId, status: r.status });
+          if (watching) {
+            for (const r of runs) streamed.push({ experimentId: r.experimentId, runId: r.runId, status: r.status, startTime: r.startTime, endTime: r.endTime });
+          }
         },
       });
       const total = indexed + snap.runs.length;
@@ -242,6 +244,7 @@ export class Engine {
       .map((r) => ({
         dir: path.join(open.info.path, r.experimentId, r.runId),
         hot: r.status === 'RUNNING' || r.status === 'SCHEDULED',
+        lastActive: r.endTime ?? r.startTime ?? 0,
       }));
   }
 

@@ -188,4 +188,45 @@ describe('file store, live, tiered watching (a store too large for the inotify b
     const model = engine.index.getRegisteredModel({ storeId, name: 'RandomForestRegressor' });
     expect(model?.aliases['staging-candidate']).toBe(4);
   });
+
+  // MLflow appends to finished runs too (log_metric through the client after end_run): a line
+  // appended in place changes no folder's mtime, so the poll of folder mtimes alone never saw it.
+  const ZOO_EXP = '387161336320449950';
+  const ZOO_RUN = '5e9eac5ae3de4277a82ad6920479969a';
+  const cases = [
+    // Too many runs to watch every file: each finished run's metric folders have a plain watch.
+    // The poll is an hour apart, so only the watch can be what sees the lines.
+    { how: 'watched by its metric folders', options: { maxFullWatchRuns: 1, coldPollMs: 3_600_000 } },
+    // No inotify budget to spare: the poll sweeps finished runs' metric files.
+    { how: 'swept by the poll', options: { watchBudget: 10, coldPollMs: 150 } },
+  ];
+  for (const { how, options } of cases) {
+    it(`a line appended to a FINISHED run's metric file reaches the index (${how}), nested keys too`, async () => {
+      const { dir, cleanup } = await copyFixture('kitchen-sink');
+      const engine = await Engine.create({ watch: true, ...options });
+      disposers.push(cleanup, () => engine.dispose());
+      const { stores } = await engine.openProject(dir);
+      await engine.whenWatching();
+      const storeId = (stores[0] as { id: string }).id;
+      expect(engine.diagnostics().map((d) => d.problem).join('\n')).toMatch(/finished runs are checked every/);
+      expect(engine.index.getRun({ storeId, runId: ZOO_RUN })?.status).toBe('FINISHED');
+      const metrics = path.join(dir, 'mlruns', ZOO_EXP, ZOO_RUN, 'metrics');
+
+      const flat = nextChange(engine, (e) => e.runIds.includes(ZOO_RUN), 30_000);
+      await appendFile(path.join(metrics, 'acc'), `${Date.now()} 0.625 500\n`);
+      await flat;
+      expect(engine.index.getRun({ storeId, runId: ZOO_RUN })?.metrics.acc).toMatchObject({ value: 0.625, step: 500 });
+
+      const nested = nextChange(engine, (e) => e.runIds.includes(ZOO_RUN), 30_000);
+      await appendFile(path.join(metrics, 'train', 'loss'), `${Date.now()} 0.0025 501\n`);
+      await nested;
+      expect(engine.index.getRun({ storeId, runId: ZOO_RUN })?.metrics['train/loss']).toMatchObject({ value: 0.0025, step: 501 });
+
+      // A second line to the same file: the run is read incrementally from here, and still seen.
+      const again = nextChange(engine, (e) => e.runIds.includes(ZOO_RUN), 30_000);
+      await appendFile(path.join(metrics, 'acc'), `${Date.now()} 0.75 502\n`);
+      await again;
+      expect(engine.index.getRun({ storeId, runId: ZOO_RUN })?.metrics.acc).toMatchObject({ value: 0.75, step: 502 });
+    });
+  }
 });

@@ -20,6 +20,8 @@ const TRAINING = '60fd641ffeec44cc92a95f9b74c2ff7a';
 /** Finished runs edited or deleted while the watcher starts. */
 const TAGGED = '0d202591143f42f2b13f37b9a3b71c85';
 const DELETED = '0f0ee5f53dfa4c069bd808d38cf8f62a';
+/** A finished run whose metric file gets a line appended in place (and nothing else) meanwhile. */
+const APPENDED = '187fc5b87fa9498db55f741927fe9ef6';
 const NEW_RUN = 'cccc0000dddd1111eeee2222ffff3333';
 
 const disposers: (() => Promise<void>)[] = [];
@@ -163,10 +165,13 @@ describe('watcher start in the background', () => {
       const before = engine.index.getRun({ storeId, runId: TRAINING })?.metrics.mse?.value;
       expect(before).not.toBe(4321.5);
 
-      // While the watcher is held: training appends a line (no folder's mtime changes), a tag is
-      // added to a finished run, a new run folder appears, a finished run folder is removed.
+      // While the watcher is held: training appends a line (no folder's mtime changes), so does a
+      // finished run (MLflow's log_metric after end_run), a tag is added to a finished run, a new
+      // run folder appears, a finished run folder is removed.
       const expDir = path.join(dir, 'mlruns', EXP);
       await appendFile(path.join(expDir, TRAINING, 'metrics', 'mse'), `${Date.now()} 4321.5 99\n`);
+      expect(engine.index.getRun({ storeId, runId: APPENDED })?.status).toBe('FINISHED');
+      await appendFile(path.join(expDir, APPENDED, 'metrics', 'mse'), `${Date.now()} 8765.25 98\n`);
       await writeFile(path.join(expDir, TAGGED, 'tags', 'reviewed'), 'yes');
       const staging = path.join(dir, 'staging');
       await cp(path.join(expDir, TAGGED), staging, { recursive: true });
@@ -180,6 +185,7 @@ describe('watcher start in the background', () => {
       await engine.whenWatching();
       expect(engine.index.getRun({ storeId, runId: TRAINING })?.metrics.mse).toMatchObject({ value: 4321.5, step: 99 });
       expect(engine.index.getRun({ storeId, runId: TAGGED })?.tags.reviewed).toBe('yes');
+      expect(engine.index.getRun({ storeId, runId: APPENDED })?.metrics.mse).toMatchObject({ value: 8765.25, step: 98 });
       expect(engine.index.getRun({ storeId, runId: NEW_RUN })?.experimentId).toBe(EXP);
       expect(engine.index.getRun({ storeId, runId: DELETED })).toBeFalsy();
       // Tiered watching is a notice (listed, not counted as a problem); full watching says nothing.

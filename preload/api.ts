@@ -58,15 +58,6 @@ import type {
 } from '../electron/engine/backend/report/types.ts';
 
 export type {
-  ReportChartsConfig,
-  ReportExportResult,
-  ReportFormat,
-  ReportPreview,
-  ReportProgress,
-  ReportRequest,
-  ReportSection,
-};
-export type {
   Aggregate,
   ArtifactEntry,
   ArtifactLocation,
@@ -89,6 +80,13 @@ export type {
   RegistryActionResult,
   RegistryCapability,
   RegistryReview,
+  ReportChartsConfig,
+  ReportExportResult,
+  ReportFormat,
+  ReportPreview,
+  ReportProgress,
+  ReportRequest,
+  ReportSection,
   Run,
   RunGroupCondition,
   RunGroupSummary,

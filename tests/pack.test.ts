@@ -1,8 +1,9 @@
 // The `runsight` command as a CI job gets it: `npm pack` (which builds the CLI bundle through
 // `prepack`), the tarball installed into an empty project from the registry-reachable npm, and the
-// installed bin run there — `npx runsight --help` and a real `inspect` of a file and a SQLite store.
+// installed bin run there — `npx runsight --help`, a real `inspect` of a file and a SQLite store,
+// and `serve` finding the renderer the package ships.
 // Slow by nature (a build and an `npm install`): one install shared by the checks below.
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -37,6 +38,8 @@ beforeAll(async () => {
   await mkdir(project);
   await writeFile(path.join(project, 'package.json'), `${JSON.stringify({ name: 'ci-project', private: true, version: '1.0.0' })}\n`);
   ok(run('npm', ['install', '--no-audit', '--no-fund', path.join(tmp.dir, info[0]?.filename as string)], project), 'npm install <tgz>');
+  await cp(fixturePath('seed-rf'), path.join(project, 'seed-rf'), { recursive: true });
+  await cp(fixturePath('kitchen-sink-sqlite'), path.join(project, 'kitchen-sink-sqlite'), { recursive: true });
 }, 600_000);
 
 afterAll(async () => {
@@ -73,8 +76,6 @@ describe('the packed runsight package', () => {
   });
 
   it('runsight inspect reads a file store and a SQLite store there', async () => {
-    await cp(fixturePath('seed-rf'), path.join(project, 'seed-rf'), { recursive: true });
-    await cp(fixturePath('kitchen-sink-sqlite'), path.join(project, 'kitchen-sink-sqlite'), { recursive: true });
     const human = run('npx', ['--no', '--', 'runsight', 'inspect', 'seed-rf'], project);
     expect(human.status, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/RandomForest Experiment\s+—\s+16 runs/);
@@ -85,6 +86,29 @@ describe('the packed runsight package', () => {
     const out = JSON.parse(sqlite.stdout) as { stores: { kind: string; experiments: unknown[] }[] };
     expect(out.stores.map((s) => s.kind)).toEqual(['sqlite']);
     expect(out.stores[0]?.experiments.length).toBeGreaterThan(3);
+  });
+
+  it('runsight serve finds the shipped renderer in the installed package', async () => {
+    const bin = path.join(project, 'node_modules/runsight/bin/runsight.js');
+    const child = spawn(process.execPath, [bin, 'serve', 'seed-rf', '--port', '0', '--token', 'pack-test'], { cwd: project, env: { ...env, RUNSIGHT_CONFIG_DIR: path.join(tmp.dir, 'config') } });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
+          if (m?.[1]) resolve(m[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+      });
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('<!doctype html>');
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('on a Node without node:sqlite the bin says which Node it needs (exit 2), not a stack trace', () => {

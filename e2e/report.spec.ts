@@ -19,6 +19,9 @@ import { RunsPage } from './pages/runs-page.ts';
 const RF_EXP = '266606262520181169';
 const XSS = '<img src=x onerror=alert(1)>';
 
+// An export builds the report and (PDF) starts a headless Chromium: slow on a loaded 2-core box.
+test.describe.configure({ timeout: 180_000 });
+
 let app: RunningApp | null = null;
 let out: string | null = null;
 test.afterEach(async () => {

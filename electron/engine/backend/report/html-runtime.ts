@@ -187,7 +187,11 @@ export const REPORT_RUNTIME = String.raw`(function () {
     f.fig.layout.height = el.clientHeight || 420;
     return Plotly.newPlot(el, f.fig.data, f.fig.layout, config).then(function () { el.setAttribute('data-drawn', 'true'); });
   }
-  window.__runsightReady = figures.reduce(function (p, f) {
+  // SVG charts first: parallel coordinates are WebGL, whose first use costs a shader compile
+  // (about a second in a software rasterizer) that should not hold the other charts back.
+  var order = figures.filter(function (f) { return f.fig.data[0] && f.fig.data[0].type !== 'parcoords'; })
+    .concat(figures.filter(function (f) { return !f.fig.data[0] || f.fig.data[0].type === 'parcoords'; }));
+  window.__runsightReady = order.reduce(function (p, f) {
     return p.then(nextFrame).then(function () { return draw(f); });
   }, Promise.resolve()).then(function () { document.body.setAttribute('data-charts-ready', 'true'); return figures.length; });
   window.__runsightStatic = function () {

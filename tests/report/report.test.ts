@@ -251,6 +251,17 @@ describe('Markdown escaping', () => {
       const { markdown } = renderMarkdown(doc, 'a-assets');
       expect(markdown).toContain('# a \\| b &lt;script&gt;');
       expect(markdown).toContain('\\*bold\\* \\[x\\]\\(http://e\\)');
+      // A 5000-character param is cut in the Markdown cell (GitHub comments stop at 65,536).
+      const ks = await Engine.create({ watch: false });
+      try {
+        await ks.openProject(fixturePath('kitchen-sink'));
+        const big = await buildReportDocument(ks, { sections: ['summary'] }, { version: 'test' });
+        const md = renderMarkdown(big, 'a-assets').markdown;
+        expect(md).toMatch(/… \(5000 chars\)/);
+        expect(md).toContain('the HTML and CSV reports hold them whole');
+      } finally {
+        await ks.dispose();
+      }
     } finally {
       await engine.dispose();
     }

@@ -62,8 +62,8 @@ export async function renderReport(doc: ReportDocument, format: ReportFormat, op
         }
         opts.signal?.throwIfAborted();
       }
-      const { markdown, assets } = renderMarkdown(doc, assetsDirFor(opts.fileName ?? 'report.md'), charts, problem);
-      return { main: Buffer.from(markdown, 'utf8'), assets, warnings };
+      const md = renderMarkdown(doc, assetsDirFor(opts.fileName ?? 'report.md'), charts, problem);
+      return { main: Buffer.from(md.markdown, 'utf8'), assets: md.assets, warnings: [...warnings, ...md.warnings] };
     }
   }
 }

@@ -28,6 +28,16 @@ export function mdCode(s: string): string {
   return `${fence}${flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat}${fence}`;
 }
 
+/** Longest param/tag text in a Markdown cell; the HTML and CSV keep every character. */
+export const MD_CELL_CHARS = 200;
+/** GitHub refuses longer comment bodies. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+function cell(s: string): string {
+  if (s.length <= MD_CELL_CHARS) return mdText(s);
+  return `${mdText(s.slice(0, MD_CELL_CHARS))}… (${s.length} chars)`;
+}
+
 function table(head: string[], rows: string[][], align?: ('l' | 'r')[]): string {
   const sep = head.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   return [head, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
@@ -42,7 +52,7 @@ function dataUrlBytes(url: string): { bytes: Buffer; ext: string } {
  * @param assetsDir the folder name beside the .md (e.g. `report-assets`)
  * @param charts chart PNGs by chart id (renderInChromium); absent: charts are listed, not drawn
  */
-export function renderMarkdown(doc: ReportDocument, assetsDir: string, charts?: Record<string, Buffer>, chartsProblem?: string): { markdown: string; assets: MarkdownAsset[] } {
+export function renderMarkdown(doc: ReportDocument, assetsDir: string, charts?: Record<string, Buffer>, chartsProblem?: string): { markdown: string; assets: MarkdownAsset[]; warnings: string[] } {
   const assets: MarkdownAsset[] = [];
   const out: string[] = [];
   const has = (s: ReportDocument['sections'][number]) => doc.sections.includes(s);
@@ -74,7 +84,7 @@ export function renderMarkdown(doc: ReportDocument, assetsDir: string, charts?: 
         r.status,
         formatTime(r.startTime),
         formatDuration(r.durationMs),
-        ...differs.map((k) => (r.params[k] === undefined ? '—' : mdText(r.params[k] as string))),
+        ...differs.map((k) => (r.params[k] === undefined ? '—' : cell(r.params[k] as string))),
         ...doc.columns.metrics.map((k) => {
           const mv = r.metrics[k];
           return mv ? formatMetric(mv.value) : '';
@@ -141,6 +151,8 @@ export function renderMarkdown(doc: ReportDocument, assetsDir: string, charts?: 
       out.push(table(['Version', 'Stage', 'Aliases', 'Run'], rm.versions.map((v) => [String(v.version), mdText(v.stage), v.aliases.map((a) => mdCode(`@${a}`)).join(' '), `${mdText(v.runName ?? v.runId ?? '')}${v.inReport || !v.runId ? '' : ' (not in this report)'}`])), '');
     }
   }
-  out.push('---', `*Made with Runsight ${mdText(m.runsightVersion)}. Every number is as logged.*`, '');
-  return { markdown: out.join('\n'), assets };
+  out.push('---', `*Made with Runsight ${mdText(m.runsightVersion)}. Every number is as logged${doc.runs.some((r) => Object.values(r.params).some((v) => v.length > MD_CELL_CHARS)) ? `; param values over ${MD_CELL_CHARS} characters are cut here (the HTML and CSV reports hold them whole)` : ''}.*`, '');
+  const markdown = out.join('\n');
+  const warnings = markdown.length > GITHUB_COMMENT_LIMIT ? [`the Markdown is ${markdown.length} characters, over GitHub's ${GITHUB_COMMENT_LIMIT}-character comment limit: attach it as a file, or report fewer runs or sections`] : [];
+  return { markdown, assets, warnings };
 }

@@ -119,7 +119,6 @@ export interface LoggedModel {
 }
 
 export type ModelStage = 'None' | 'Staging' | 'Production' | 'Archived' | 'Deleted_Internal';
-export const MODEL_STAGES: readonly ModelStage[] = ['None', 'Staging', 'Production', 'Archived'];
 
 export interface ModelVersion {
   name: string;

@@ -59,10 +59,6 @@ export function errnoOf(e: unknown): string | null {
 
 const READ_ONLY_CODES = new Set(['EACCES', 'EPERM', 'EROFS']);
 
-export function isReadOnlyError(e: unknown): boolean {
-  return READ_ONLY_CODES.has(errnoOf(e) ?? '');
-}
-
 /** A permission / read-only-mount failure becomes READ_ONLY with the path and the reason. */
 export function asWriteError(e: unknown, storePath: string): unknown {
   if (e instanceof EngineError) return e;

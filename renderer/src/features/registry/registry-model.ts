@@ -165,11 +165,6 @@ export type RegisterStep =
   | { kind: 'register'; candidate: RunModelCandidate; modelName: string }
   | { kind: 'dialog'; candidates: RunModelCandidate[]; chosen: number; modelName: string; askName: boolean };
 
-/** Identity of a candidate inside one run (stable across re-lists). */
-export function candidateKey(c: RunModelCandidate): string {
-  return c.kind === 'logged-model' ? `m:${c.modelId}` : `a:${c.artifactPath}`;
-}
-
 /**
  * After a run was dropped on `target` (or "Register model…" was chosen): a run without a model is
  * refused with the engine's reason; one model dropped on an existing model registers at once; a

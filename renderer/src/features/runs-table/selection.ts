@@ -59,15 +59,7 @@ export function moveCursor(sel: Selection, id: string, extend: boolean, range: r
   return { selected: [...range], anchor: sel.anchor, focus: id };
 }
 
-export function clearSelection(): Selection {
-  return EMPTY_SELECTION;
-}
-
 /** Replace the whole selection (select all visible, selection from a chart). */
 export function selectIds(ids: readonly string[], focus: string | null = ids[0] ?? null): Selection {
   return { selected: [...new Set(ids)], anchor: ids[0] ?? null, focus };
-}
-
-export function isSelected(sel: Selection, id: string): boolean {
-  return sel.selected.includes(id);
 }

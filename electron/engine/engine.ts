@@ -12,13 +12,13 @@ import type {
   IndexProgressEvent,
   ArtifactLocation,
   Diagnostic,
-  ErrorCode,
   LoggedModel,
   MetricPoint,
   Run,
   StoreInfo,
   StoreSnapshot,
 } from './model.ts';
+import { EngineError, type EngineErrorCode } from './errors.ts';
 import { countProblems } from './model.ts';
 import { createFileStoreReader } from './stores/mlflow-file/index.ts';
 import { createSqliteStoreReader } from './stores/mlflow-sqlite/index.ts';
@@ -438,12 +438,4 @@ function untilAborted(work: Promise<void>, signal: AbortSignal): Promise<void> {
   });
 }
 
-export type EngineErrorCode = ErrorCode;
-
-export class EngineError extends Error {
-  readonly code: EngineErrorCode;
-  constructor(code: EngineErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export { EngineError, type EngineErrorCode };

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import * as fsp from 'node:fs/promises';
 import path from 'node:path';
-import { EngineError } from '../engine.ts';
+import { EngineError } from '../errors.ts';
 import type { WriteHooks } from './types.ts';
 
 export interface DirEntry {

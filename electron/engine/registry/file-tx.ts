@@ -16,7 +16,7 @@
 // - the registered model's meta.yaml (timestamp, alias snapshot) is rewritten last, once.
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { EngineError } from '../engine.ts';
+import { EngineError } from '../errors.ts';
 import type { StoreInfo } from '../model.ts';
 import { dumpYaml, type YamlData } from '../writer/tracking-writer.ts';
 import { AtomicWriter, errnoOf, type RegistryFs } from './atomic-fs.ts';

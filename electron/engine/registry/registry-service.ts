@@ -3,7 +3,8 @@
 // after every write, so the index shows the new state at once (the watcher confirms it later;
 // format-specific: the file store re-reads the written paths, SQLite diffs on data_version).
 import os from 'node:os';
-import { EngineError, type Engine } from '../engine.ts';
+import type { Engine } from '../engine.ts';
+import { EngineError } from '../errors.ts';
 import { createRegistryWriter, type RegistryWriter, type RegistryWriterOptions } from './registry-writer.ts';
 import { AUDIT_TAG, REVIEW_TAG, parseAudit, parseReview, policyOf } from './review.ts';
 import { listRunModels } from './run-models.ts';

@@ -11,7 +11,7 @@
 // mechanism decides (SQLite locks; version-folder renames in the file store).
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { EngineError } from '../engine.ts';
+import { EngineError } from '../errors.ts';
 import type { ArtifactLocation, StoreInfo } from '../model.ts';
 import { asWriteError, nodeFs, type RegistryFs } from './atomic-fs.ts';
 import { FileRegistryTx } from './file-tx.ts';

@@ -1,7 +1,7 @@
 // MLflow's validation rules for registry input (mlflow/utils/validation.py, format doc 1.4) and
 // the error helpers every registry module uses. Invalid input is refused before anything is
 // written, with MLflow's own wording where it has one.
-import { EngineError } from '../engine.ts';
+import { EngineError } from '../errors.ts';
 import type { StoreKind } from '../model.ts';
 
 export const STAGE_NONE = 'None';

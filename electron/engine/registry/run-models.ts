@@ -5,7 +5,8 @@
 //     (announced by the run tag `mlflow.log-model.history`, found by a shallow scan too).
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { EngineError, type Engine } from '../engine.ts';
+import type { Engine } from '../engine.ts';
+import { EngineError } from '../errors.ts';
 import type { LoggedModel, RegisteredModel, Run } from '../model.ts';
 import type { RegisteredAs, RunModelCandidate, RunModels } from './types.ts';
 

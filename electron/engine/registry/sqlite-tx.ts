@@ -6,7 +6,7 @@
 // registered model and the version.
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { EngineError } from '../engine.ts';
+import { EngineError } from '../errors.ts';
 import { KNOWN_REVISIONS } from '../stores/mlflow-sqlite/schema.ts';
 import { SQLITE_BUSY, SQLITE_LOCKED, SQLITE_READONLY, errorMessage, sqliteErrcode } from '../stores/mlflow-sqlite/query.ts';
 import type { LoggedModelRecord, ModelRecord, RegistryTx, RunRecord, VersionFields, VersionRecord } from './types.ts';

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { Engine } from '../../engine.ts';
-import { EngineError } from '../../engine.ts';
+import { EngineError } from '../../errors.ts';
 import { listArtifactsRecursive } from '../../artifacts.ts';
 import type { RunRow } from '../../index/types.ts';
 import { reproducibility } from '../run-detail.ts';

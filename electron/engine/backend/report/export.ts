@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { EngineError } from '../../engine.ts';
+import { EngineError } from '../../errors.ts';
 import { renderInChromium, type RenderedReport } from './chromium.ts';
 import { renderCsv } from './render-csv.ts';
 import { renderHtml } from './render-html.ts';

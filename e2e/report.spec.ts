@@ -163,3 +163,28 @@ test('Export PDF: run names and the rationale on page 1, every page renders', as
     await (await import('node:fs/promises')).copyFile(path.join(pngDir, p), path.join(screenshotDir, `report-pdf-${p}`));
   }
 });
+
+test('Export from a table selection: CSV of exactly the selected runs, values as logged', async ({ page }) => {
+  const picked = seedRuns().slice(5, 7);
+  app = await openApp(page, 'seed-rf');
+  const runs = new RunsPage(page);
+  await runs.waitIdle();
+  await runs.cell((picked[0] as ExpectedRun).run_id, 'attributes.run_name').click();
+  await runs.cell((picked[1] as ExpectedRun).run_id, 'attributes.run_name').click({ modifiers: ['ControlOrMeta'] });
+  await expect(page.getByTestId('selection-export')).toHaveText(/Export 2/);
+  await page.getByTestId('selection-export').click();
+  await page.getByTestId('export-format-csv').click();
+  out = await mkdtemp(path.join(tmpdir(), 'runsight-export-'));
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByTestId('export-save').click()]);
+  const file = path.join(out, download.suggestedFilename());
+  await download.saveAs(file);
+  const lines = (await readFile(file, 'utf8')).trim().split(/\r?\n/);
+  expect(lines).toHaveLength(3);
+  const header = (lines[0] as string).split(',');
+  for (const r of picked) {
+    const row = lines.find((l) => l.startsWith(`${r.run_id},`))?.split(',') ?? [];
+    expect(row[header.indexOf('run_name')]).toBe(r.run_name);
+    for (const [k, v] of Object.entries(r.metrics)) expect(Number(row[header.indexOf(`metrics.${k}`)])).toBe(Number(v));
+    for (const [k, v] of Object.entries(r.params)) expect(row[header.indexOf(`params.${k}`)]).toBe(v);
+  }
+});

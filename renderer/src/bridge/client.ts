@@ -11,7 +11,7 @@ import type {
   Result,
   RunsightBridge,
 } from '../../../preload/api.ts';
-import { jsonReviver } from './json.ts';
+import { parseJson } from './json.ts';
 
 declare global {
   interface Window {
@@ -64,7 +64,7 @@ function createWebSocketBridge(): RunsightBridge {
         setTimeout(() => void connect().catch(() => undefined), 1000);
       };
       ws.onmessage = (ev) => {
-        const msg = JSON.parse(String(ev.data), jsonReviver) as
+        const msg = parseJson(String(ev.data)) as
           | { type: 'result'; id: number; result: Result<unknown> }
           | { type: 'event'; event: ApiEvent; payload: unknown };
         if (msg.type === 'result') {

@@ -53,33 +53,44 @@ export function isNumericKey(key: string): boolean {
 
 /** The value of one column for one run; `now` is the clock for a running run's duration. */
 export function rawValue(row: RunRow, key: string, now: number): RawValue {
+  return valueReader(key, now)(row);
+}
+
+/**
+ * `rawValue` for one column over many runs: the key is parsed once, not once per run (10k runs
+ * × the shown axes made parsing the keys a tenth of parallel coordinates' build).
+ */
+export function valueReader(key: string, now: number): (row: RunRow) => RawValue {
   const id = parseColumnKey(key);
-  if (!id) return null;
+  if (!id) return () => null;
+  const k = id.key;
   switch (id.kind) {
     case 'metric':
-      return row.metrics[id.key]?.value ?? null;
+      return (row) => row.metrics[k]?.value ?? null;
     case 'param':
-      return row.params[id.key] ?? null;
+      return (row) => row.params[k] ?? null;
     case 'tag':
-      return row.tags[id.key] ?? null;
+      return (row) => row.tags[k] ?? null;
     case 'attribute':
-      switch (id.key) {
+      switch (k) {
         case 'run_name':
-          return row.runName;
+          return (row) => row.runName;
         case 'status':
-          return row.status;
+          return (row) => row.status;
         case 'start_time':
-          return row.startTime;
+          return (row) => row.startTime;
         case 'duration':
-          if (row.startTime === null) return null;
-          if (row.endTime !== null) return row.endTime - row.startTime;
-          return row.status === 'RUNNING' ? now - row.startTime : null;
+          return (row) => {
+            if (row.startTime === null) return null;
+            if (row.endTime !== null) return row.endTime - row.startTime;
+            return row.status === 'RUNNING' ? now - row.startTime : null;
+          };
         case 'user_id':
-          return row.userId || null;
+          return (row) => row.userId || null;
         case 'source':
-          return row.tags['mlflow.source.name'] ?? null;
+          return (row) => row.tags['mlflow.source.name'] ?? null;
         default:
-          return null;
+          return () => null;
       }
   }
 }
@@ -109,7 +120,8 @@ export function columnData(rows: readonly RunRow[], key: string, now: number): C
   const id = parseColumnKey(key);
   const kind: ColumnKind = id?.kind ?? 'attribute';
   const label = columnLabel(key);
-  const raw = rows.map((r) => rawValue(r, key, now));
+  const read = valueReader(key, now);
+  const raw = rows.map(read);
   if (isNumericKey(key)) {
     return { type: 'numeric', key, label, kind, values: raw.map((v) => (typeof v === 'number' ? v : null)), texts: null };
   }

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { EngineError } from '../errors.ts';
 import type { StoreInfo } from '../model.ts';
-import { dumpYaml, type YamlData } from '../writer/tracking-writer.ts';
+import { dumpYaml, type YamlData } from '../writer/py-yaml.ts';
 import { AtomicWriter, errnoOf, type RegistryFs } from './atomic-fs.ts';
 import { notFound } from './rules.ts';
 import type { LoggedModelRecord, ModelRecord, RegistryTx, RunRecord, VersionFields, VersionRecord, WriteHooks } from './types.ts';

@@ -57,6 +57,59 @@ const noElectron = {
   message: 'This code runs in plain Node (CLI, browser bridge, tests): it must never import electron.',
 };
 
+const RENDERER_BUILTIN_PATHS = NODE_BUILTINS.map((name) => ({
+  name,
+  message: 'The renderer is a web page: no Node built-ins (ask the backend through the contract).',
+}));
+const RENDERER_PATTERNS = [
+  { regex: '^node:', message: 'The renderer is a web page: no Node built-ins (ask the backend through the contract).' },
+  { regex: '^electron(/|$)', message: 'The renderer never imports electron: use bridge/client.ts.' },
+  {
+    // Types of the engine's model travel through the contract; importing them is free.
+    regex: '^(\\.\\./)+electron/engine/',
+    allowTypeImports: true,
+    message: 'The renderer may only `import type` from the engine (its code runs in Node).',
+  },
+  {
+    regex: '^(\\.\\./)+electron/(?!engine/)',
+    message: 'The renderer never imports main-process code.',
+  },
+];
+
+// ── The layer table ──────────────────────────────────────────────────────────────────────────
+// Who may import whom, written once as data (the idea of VS Code's code-layering rule) and turned
+// into no-restricted-imports entries below; tests/electron/lint-boundaries.test.ts checks each row.
+// Main process: engine → backend (the contract over the engine) → hosts (electron/cli, serve, app,
+// main.ts). Renderer: lib, charts and the bridge sit under state and the features.
+const LAYER_TARGETS = {
+  backend: {
+    regex: '^\\.\\.?/(.*/)?backend/',
+    message: 'Layers: the engine sits below the backend (the contract over the engine) and never imports electron/engine/backend/.',
+  },
+  hosts: {
+    regex: '^\\.\\.?/(.*/)?((cli|serve|app)/|main(\\.ts)?$)',
+    message: 'Layers: the hosts (electron/cli, electron/serve, electron/app, electron/main.ts) sit on top; the engine and the backend never import them.',
+  },
+  appState: {
+    regex: '^\\.\\.?/(.*/)?(state|features)/',
+    message: 'Layers: renderer lib, charts and the bridge sit under the state and the features and never import them.',
+  },
+};
+const LAYERS = [
+  { layer: 'engine', files: ['electron/engine/**'], ignores: ['electron/engine/backend/**'], base: [noElectron], forbid: ['backend', 'hosts'] },
+  { layer: 'backend', files: ['electron/engine/backend/**'], base: [noElectron], forbid: ['hosts'] },
+  { layer: 'renderer base', files: ['renderer/src/lib/**', 'renderer/src/charts/**', 'renderer/src/bridge/**'], base: RENDERER_PATTERNS, forbid: ['appState'], typed: true },
+];
+function layerConfigs() {
+  return LAYERS.map((l) => {
+    const patterns = [...l.base, ...l.forbid.map((t) => LAYER_TARGETS[t])];
+    const rules = l.typed
+      ? { 'no-restricted-imports': 'off', '@typescript-eslint/no-restricted-imports': ['error', { paths: RENDERER_BUILTIN_PATHS, patterns }] }
+      : { 'no-restricted-imports': ['error', { patterns }] };
+    return { name: `layers/${l.layer}`, files: l.files, ...(l.ignores ? { ignores: l.ignores } : {}), rules };
+  });
+}
+
 export default tseslint.config(
   {
     ignores: [
@@ -134,24 +187,8 @@ export default tseslint.config(
       '@typescript-eslint/no-restricted-imports': [
         'error',
         {
-          paths: NODE_BUILTINS.map((name) => ({
-            name,
-            message: 'The renderer is a web page: no Node built-ins (ask the backend through the contract).',
-          })),
-          patterns: [
-            { regex: '^node:', message: 'The renderer is a web page: no Node built-ins (ask the backend through the contract).' },
-            { regex: '^electron(/|$)', message: 'The renderer never imports electron: use bridge/client.ts.' },
-            {
-              // Types of the engine's model travel through the contract; importing them is free.
-              regex: '^(\\.\\./)+electron/engine/',
-              allowTypeImports: true,
-              message: 'The renderer may only `import type` from the engine (its code runs in Node).',
-            },
-            {
-              regex: '^(\\.\\./)+electron/(?!engine/)',
-              message: 'The renderer never imports main-process code.',
-            },
-          ],
+          paths: RENDERER_BUILTIN_PATHS,
+          patterns: RENDERER_PATTERNS,
         },
       ],
     },
@@ -193,4 +230,6 @@ export default tseslint.config(
       ],
     },
   },
+  // The layer table's rows come last: for their files they replace the broader entries above.
+  ...layerConfigs(),
 );

@@ -53,4 +53,32 @@ describe('import boundaries', () => {
     expect(await restricted('preload/api.ts', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;\n")).toHaveLength(1);
     expect(await restricted('preload/api.ts', "import type { Run } from '../electron/engine/model.ts';\nexport type R = Run;\n")).toEqual([]);
   });
+
+  it('the layer table: engine below backend below the hosts; renderer lib, charts and bridge below state and features', async () => {
+    const one = "export const a = x;\n";
+    // The engine never reaches up into the backend or a host …
+    expect(await restricted('electron/engine/registry/x.ts', `import { x } from '../backend/index.ts';\n${one}`)).toHaveLength(1);
+    expect(await restricted('electron/engine/x.ts', `import { x } from '../cli/main.ts';\n${one}`)).toHaveLength(1);
+    expect(await restricted('electron/engine/x.ts', `import { x } from '../serve/server.ts';\n${one}`)).toHaveLength(1);
+    expect(await restricted('electron/engine/x.ts', `import { x } from '../app/ipc.ts';\n${one}`)).toHaveLength(1);
+    expect(await restricted('electron/engine/x.ts', `import { x } from '../main.ts';\n${one}`)).toHaveLength(1);
+    // … and still never imports electron; its own modules are fine.
+    expect(await restricted('electron/engine/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(1);
+    expect(await restricted('electron/engine/registry/x.ts', `import { x } from '../errors.ts';\n${one}`)).toEqual([]);
+    // The backend uses the engine, never a host.
+    expect(await restricted('electron/engine/backend/report/x.ts', `import { x } from '../../engine.ts';\n${one}`)).toEqual([]);
+    expect(await restricted('electron/engine/backend/x.ts', `import { x } from '../../cli/json-out.ts';\n${one}`)).toHaveLength(1);
+    expect(await restricted('electron/engine/backend/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(1);
+    // Hosts may use everything below them.
+    expect(await restricted('electron/cli/x.ts', `import { x } from '../engine/backend/index.ts';\n${one}`)).toEqual([]);
+    // Renderer: lib, charts and the bridge do not know the state or the features …
+    for (const f of ['renderer/src/lib/x.ts', 'renderer/src/charts/x.ts', 'renderer/src/bridge/x.ts']) {
+      expect(await restricted(f, `import { x } from '../state/store.ts';\n${one}`)).toHaveLength(1);
+      expect(await restricted(f, `import { x } from '../features/compare/brush.ts';\n${one}`)).toHaveLength(1);
+      expect(await restricted(f, "import fs from 'node:fs';\nexport const a = fs;\n")).toHaveLength(1);
+      expect(await restricted(f, `import { x } from './other.ts';\n${one}`)).toEqual([]);
+    }
+    // … while a feature uses the state.
+    expect(await restricted('renderer/src/features/x/y.ts', `import { x } from '../../state/store.ts';\n${one}`)).toEqual([]);
+  });
 });

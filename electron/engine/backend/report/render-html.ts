@@ -214,7 +214,10 @@ function registrySection(doc: ReportDocument): string {
 function provenance(doc: ReportDocument): string {
   const m = doc.manifest;
   const q = m.query;
-  const query = q.runIds ? `${q.runIds.length} selected run${q.runIds.length === 1 ? '' : 's'}` : `${q.filter ? `filter <code>${esc(q.filter)}</code>` : 'all runs'}${q.experimentIds.length ? ` in experiment${q.experimentIds.length === 1 ? '' : 's'} ${esc(q.experimentIds.join(', '))}` : ''}`;
+  const filter = q.filter ? `filter <code>${esc(q.filter)}</code>` : '';
+  const query = q.runIds
+    ? `${q.runIds.length} run${q.runIds.length === 1 ? '' : 's'} chosen by id${filter ? ` (shown with ${filter})` : ''}`
+    : `${filter || 'all runs'}${q.experimentIds.length ? ` in experiment${q.experimentIds.length === 1 ? '' : 's'} ${esc(q.experimentIds.join(', '))}` : ''}`;
   const items: [string, string][] = [
     ['Project', esc(m.project ?? '—')],
     ['Store', m.stores.map((s) => `${esc(s.path)} (${s.kind === 'file' ? 'file store' : 'SQLite'})`).join('<br>')],

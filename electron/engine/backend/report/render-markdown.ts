@@ -61,7 +61,7 @@ export function renderMarkdown(doc: ReportDocument, assetsDir: string, charts?: 
   out.push(`# ${mdText(doc.title)}`, '');
   if (doc.notes.trim()) out.push(...doc.notes.trim().split(/\r?\n/).map((l) => mdText(l) || ''), '');
   const q = m.query;
-  const query = q.runIds ? `${q.runIds.length} selected` : q.filter ? `filter ${mdCode(q.filter)}` : 'all runs';
+  const query = q.runIds ? `${q.runIds.length} chosen by id${q.filter ? ` (shown with filter ${mdCode(q.filter)})` : ''}` : q.filter ? `filter ${mdCode(q.filter)}` : 'all runs';
   out.push(
     `- **Store:** ${m.stores.map((s) => `${mdCode(s.path)} (${s.kind === 'file' ? 'file store' : 'SQLite'})`).join(', ')}`,
     `- **Runs:** ${doc.runs.length} — ${query}${q.experimentIds.length ? ` in experiment ${mdText(q.experimentIds.join(', '))}` : ''}${q.orderBy.length ? `, ordered by ${mdCode(q.orderBy.join(', '))}` : ''}`,

@@ -26,7 +26,7 @@ import { folderFromArgv, parseInstanceData, type InstanceData } from './app/laun
 import { buildMenuTemplate } from './app/menu.ts';
 import { APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app/protocol.ts';
 import { hardenSession, hardenWebContents, isTrustedSender } from './app/security.ts';
-import { loadWindowState, windowStateFile } from './app/settings.ts';
+import { loadWindowState, windowStateFile } from './app/window-state.ts';
 import { createMainWindow } from './app/window.ts';
 
 // out/main/main.js → out/preload/index.cjs, out/renderer/ (inside app.asar when packaged).

@@ -1,7 +1,7 @@
 // The main window: the security-relevant webPreferences in one place (checked by unit tests and by
 // the e2e suite through getLastWebPreferences()), and bounds remembered across launches.
 import type { BrowserWindow, BrowserWindowConstructorOptions, Screen } from 'electron';
-import { MIN_SIZE, restoreBounds, saveWindowState, type WindowState } from './settings.ts';
+import { MIN_SIZE, restoreBounds, saveWindowState, type WindowState } from './window-state.ts';
 
 export function mainWindowOptions(options: {
   preloadPath: string;

@@ -11,7 +11,7 @@ import {
   restoreBounds,
   saveWindowState,
   windowStateFile,
-} from '../../electron/app/settings.ts';
+} from '../../electron/app/window-state.ts';
 import { mainWindowOptions } from '../../electron/app/window.ts';
 import { tempDir } from '../helpers/fixtures.ts';
 

@@ -25,7 +25,6 @@ import { countProblems } from '../model.ts';
 import { RegistryService } from '../registry/index.ts';
 import { readArtifactContent } from './artifact-content.ts';
 import type { ReportPrinter } from './report/export.ts';
-import { createReportService } from './report/service.ts';
 import type { ReportFormat } from './report/types.ts';
 import { buildRunDetail } from './run-detail.ts';
 import { parseArgs } from './validate.ts';
@@ -99,13 +98,19 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
 
   // Report progress is the backend's own event (the engine knows nothing of reports).
   const reportEvents = new EventEmitter<{ reportProgress: [ApiEvents['reportProgress']] }>();
-  const reports = createReportService(engine, {
-    version: APP_VERSION,
-    user: async () => (await loadSettings()).userName ?? os.userInfo().username,
-    pickSavePath: options.pickSavePath,
-    printer: options.reportPrinter,
-    progress: (p) => reportEvents.emit('reportProgress', p),
-  });
+  // Loaded on the first report call: the report code (sharp, the CSV writer, plotly's bundle)
+  // is ~130 ms of imports that opening a project never needs.
+  let reportService: Promise<import('./report/service.ts').ReportService> | null = null;
+  const reports = () =>
+    (reportService ??= import('./report/service.ts').then(({ createReportService }) =>
+      createReportService(engine, {
+        version: APP_VERSION,
+        user: async () => (await loadSettings()).userName ?? os.userInfo().username,
+        pickSavePath: options.pickSavePath,
+        printer: options.reportPrinter,
+        progress: (p) => reportEvents.emit('reportProgress', p),
+      }),
+    ));
 
   function saveSettings(s: Settings): Promise<void> {
     const value = copySettings(s);
@@ -249,13 +254,13 @@ export async function createBackend(options: BackendOptions): Promise<Backend> {
       return registry.review(storeId, name);
     },
     async previewReport(args) {
-      return reports.preview(args);
+      return (await reports()).preview(args);
     },
     async exportReport(args) {
-      return reports.export(args);
+      return (await reports()).export(args);
     },
     async cancelReport({ jobId }) {
-      return reports.cancel(jobId);
+      return (await reports()).cancel(jobId);
     },
   };
 

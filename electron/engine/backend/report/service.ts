@@ -32,6 +32,8 @@ function slug(title: string): string {
   return s || 'runsight-report';
 }
 
+export type ReportService = ReturnType<typeof createReportService>;
+
 export function createReportService(engine: Engine, options: ReportServiceOptions) {
   const jobs = new Map<string, AbortController>();
 

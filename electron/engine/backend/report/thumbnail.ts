@@ -2,7 +2,7 @@
 // a 40-megapixel plot becomes a few kilobytes, and a file named .png that is not an image is
 // refused with the decoder's reason instead of being embedded.
 import { stat } from 'node:fs/promises';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 
 /** Longest side of a thumbnail, px. */
 export const THUMB_SIZE = 360;
@@ -24,6 +24,8 @@ export interface Thumbnail {
 export async function thumbnail(file: string): Promise<Thumbnail> {
   const st = await stat(file);
   if (st.size > MAX_IMAGE_BYTES) throw new Error(`image too large to embed (${Math.round(st.size / 1024 / 1024)} MB)`);
+  // sharp (libvips, ~50 ms to load) only when a report has images to embed.
+  const { default: sharp } = await import('sharp');
   let img: Sharp;
   try {
     img = sharp(file, { limitInputPixels: MAX_PIXELS, animated: false });

@@ -42,6 +42,14 @@ export const usageError = (message: string, detail: string | null = null) => new
 export const noMatch = (message: string, detail: string | null = null) => new CliError(EXIT.noMatch, message, detail);
 export const storeError = (message: string) => new CliError(EXIT.store, message);
 
+/** The one `<store>` argument a command takes (usage error when missing or followed by more). */
+export function oneStore(positionals: readonly string[]): string {
+  const [store, ...extra] = positionals;
+  if (!store) throw usageError('Missing <store>');
+  if (extra.length > 0) throw usageError(`Unexpected argument "${extra[0]}"`);
+  return store;
+}
+
 export interface Out {
   stdout: (s: string) => void;
   stderr: (s: string) => void;

@@ -27,6 +27,7 @@ import {
   usageError,
   warnDiagnostics,
   type Out,
+  oneStore,
 } from './ci-common.ts';
 import { toJson } from './json-out.ts';
 import { pickCandidate } from './registry-command.ts';
@@ -155,9 +156,7 @@ export async function runPromoteCommand(argv: string[], out: Out = processOut): 
       return EXIT.ok;
     }
     // ---- the whole command line is checked before the store is read ----
-    const [store, ...extra] = positionals;
-    if (!store) throw usageError('Missing <store>');
-    if (extra.length > 0) throw usageError(`Unexpected argument "${extra[0]}"`);
+    const store = oneStore(positionals);
     const model = values.model?.trim();
     if (!model) throw usageError('Missing --model NAME');
     const picks = [values.version !== undefined, values.run !== undefined, values.best !== undefined].filter(Boolean).length;

@@ -19,6 +19,7 @@ import {
   warnDiagnostics,
   withQueryErrors,
   type Out,
+  oneStore,
 } from './ci-common.ts';
 import { toJson } from './json-out.ts';
 
@@ -90,9 +91,7 @@ export async function runRunsCommand(argv: string[], out: Out = processOut): Pro
       out.stdout(RUNS_USAGE);
       return EXIT.ok;
     }
-    const [store, ...extra] = positionals;
-    if (!store) throw usageError('Missing <store>');
-    if (extra.length > 0) throw usageError(`Unexpected argument "${extra[0]}"`);
+    const store = oneStore(positionals);
     const format = values.format ?? (out.isTTY ? 'table' : 'json');
     if (!['table', 'json', 'csv'].includes(format)) throw usageError(`Invalid --format "${format}": use table, json or csv`);
     json = format === 'json';
@@ -275,9 +274,7 @@ export async function runBestCommand(argv: string[], out: Out = processOut): Pro
       out.stdout(BEST_USAGE);
       return EXIT.ok;
     }
-    const [store, ...extra] = positionals;
-    if (!store) throw usageError('Missing <store>');
-    if (extra.length > 0) throw usageError(`Unexpected argument "${extra[0]}"`);
+    const store = oneStore(positionals);
     const metric = metricKey(values.metric, '--metric');
     const dir = direction(values.max, values.min);
 

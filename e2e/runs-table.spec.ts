@@ -290,3 +290,30 @@ test('grouped table: shift-click across a large group selects every run between,
   await expect(page.getByTestId('run-count')).toContainText(`${groupSize} selected`);
   await expect(runs.row(last)).toHaveAttribute('data-selected', 'true');
 });
+
+test('keyboard: arrows, Home, End and Shift move the cursor the same way in the flat and the grouped table', async ({ page }) => {
+  app = await openApp(page, 'seed-rf');
+  const runs = new RunsPage(page);
+  await runs.waitIdle();
+  const selected = async () => page.locator('[data-testid^="run-row-"][data-selected="true"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice('run-row-'.length)));
+  for (const grouped of [false, true]) {
+    if (grouped) {
+      await runs.groupBy('params.max_depth');
+      for (const v of ['3', '5', '10', 'None']) await page.getByTestId(`group-toggle-${v}`).click();
+      await expect(runs.rows()).toHaveCount(16);
+    }
+    const order = await runs.rowIds();
+    expect(order).toHaveLength(16);
+    await runs.cell(order[0]!, 'attributes.run_name').click();
+    await page.keyboard.press('ArrowDown');
+    await expect.poll(selected).toEqual([order[1]]);
+    await page.keyboard.press('End');
+    await expect.poll(selected).toEqual([order[15]]);
+    await page.keyboard.press('Home');
+    await expect.poll(selected).toEqual([order[0]]);
+    await page.keyboard.press('Shift+End');
+    await expect.poll(async () => (await selected()).length).toBe(16);
+    await page.keyboard.press('Escape');
+    await expect.poll(selected).toEqual([]);
+  }
+});

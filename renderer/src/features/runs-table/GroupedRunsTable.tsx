@@ -9,7 +9,7 @@
 // them), so the compare views follow; rows select like in the flat table, shift-ranges over the
 // loaded rows.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useMemo, useRef, type KeyboardEvent, type MouseEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import type { Aggregate } from '../../../../preload/api.ts';
 import { on } from '../../bridge/client.ts';
 import { exactNumber, formatNumber } from '../../lib/format.ts';
@@ -25,7 +25,8 @@ import { selectGroupedModel, type GroupItem } from './grouped-model.ts';
 import { shownGeneration } from './page-cache.ts';
 import { EmptyTable, estimateSize, HEADER_HEIGHT, HeaderRow, PlaceholderRow, Row, rowStyle, useReadyMarker, useTicker } from './RunsTable.tsx';
 import { currentScope } from './runs-loader.ts';
-import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor, selectIds } from './selection.ts';
+import { selectIds } from './selection.ts';
+import { useGridNavigation, type GridModel } from './use-grid-navigation.ts';
 
 export function GroupedRunsTable() {
   const model = useApp(selectGroupedModel);
@@ -109,21 +110,6 @@ export function GroupedRunsTable() {
     void loadGroupSelection();
   }, [selection.selected, groupsGeneration]);
 
-  const onRowClick = useCallback((e: MouseEvent, v: number, runId: string) => {
-    const s = useApp.getState();
-    const mode = modeFromEvent(e);
-    const sel = s.selection;
-    const m = selectGroupedModel(s);
-    if ((mode === 'range' || mode === 'range-add') && sel.anchor) {
-      const anchorV = m.indexOf.get(sel.anchor);
-      if (anchorV !== undefined) {
-        void groupedIdsBetween(anchorV, v).then((ids) => s.setSelection(clickRow(useApp.getState().selection, runId, mode, ids)));
-        return;
-      }
-    }
-    s.setSelection(clickRow(sel, runId, mode === 'range' ? 'replace' : mode === 'range-add' ? 'toggle' : mode));
-  }, []);
-
   const onGroupClick = useCallback((e: MouseEvent, item: GroupItem) => {
     const add = e.ctrlKey || e.metaKey;
     void groupRunIds(item.index).then((ids) => {
@@ -140,37 +126,19 @@ export function GroupedRunsTable() {
     });
   }, []);
 
-  const onKeyDown = (e: KeyboardEvent) => {
-    const s = useApp.getState();
-    if (e.key === 'Escape') {
-      s.setSelection(EMPTY_SELECTION);
-      return;
-    }
-    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
-    e.preventDefault();
-    const m = selectGroupedModel(s);
-    const cur = s.selection.focus ? m.indexOf.get(s.selection.focus) : undefined;
-    const step = e.key === 'ArrowDown' ? 1 : -1;
-    // The next loaded run row (group headers are skipped; they are not runs).
-    let target = cur === undefined ? first - step : cur;
-    let found: string | null = null;
-    for (let i = 0; i < 500; i++) {
-      target += step;
-      if (target < 0 || target >= m.layout.count) break;
-      const it = m.itemAt(target);
-      if (it?.kind === 'run') {
-        found = it.vr.row.runId;
-        break;
-      }
-    }
-    if (found === null) return;
-    virtualizer.scrollToIndex(target, { align: 'auto' });
-    const sel = s.selection;
-    const anchorV = sel.anchor ? m.indexOf.get(sel.anchor) : undefined;
-    if (e.shiftKey && anchorV !== undefined) {
-      void groupedIdsBetween(anchorV, target).then((ids) => s.setSelection(moveCursor(useApp.getState().selection, found, true, ids)));
-    } else s.setSelection(moveCursor(sel, found, false));
-  };
+  const gridModel = useCallback((): GridModel => {
+    const m = selectGroupedModel(useApp.getState());
+    return {
+      count: m.layout.count,
+      indexOf: (id) => m.indexOf.get(id),
+      runAt: (v) => {
+        const it = m.itemAt(v);
+        return it?.kind === 'run' ? it.vr.row.runId : null;
+      },
+      idsBetween: groupedIdsBetween,
+    };
+  }, []);
+  const { onRowClick, onKeyDown } = useGridNavigation(gridModel, first, (i) => virtualizer.scrollToIndex(i, { align: 'auto' }));
 
   const by = grouped?.by ?? '';
   return (

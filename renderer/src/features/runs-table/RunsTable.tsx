@@ -4,7 +4,7 @@
 // for everything the user holds on to (selection, expansion), so live updates that reorder or
 // insert rows never change what is selected.
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type KeyboardEvent, type MouseEvent, type PointerEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent, type PointerEvent } from 'react';
 import type { RunRow } from '../../../../preload/api.ts';
 import { baseName, exactNumber, formatDuration, formatNumber, formatTime, formatTimeExact } from '../../lib/format.ts';
 import { setReady, sortBy, updateCurrentFacets } from '../../state/actions.ts';
@@ -15,9 +15,9 @@ import { MIN_WIDTH, selectColumns, type TableColumn } from './columns.ts';
 import { shownGeneration } from './page-cache.ts';
 import { topRangeFor } from './run-tree.ts';
 import { currentScope, idsBetween, setVisibleTop } from './runs-loader.ts';
-import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor } from './selection.ts';
 import { selectTableModel, type VisibleRow } from './table-model.ts';
 import { StatusBadge } from './StatusBadge.tsx';
+import { useGridNavigation, type GridModel } from './use-grid-navigation.ts';
 import { endRunDrag, startRunDrag } from '../registry/run-drag.ts';
 import { hoverRow, RunNameMarks, useRowMarks } from '../compare/PinStar.tsx';
 
@@ -76,48 +76,11 @@ export function RunsTable() {
   const totalWidth = columns.reduce((w, c) => w + c.width, 0);
   const generation = shownGeneration(cache, topFirst, topLast);
 
-  const onRowClick = useCallback(
-    (e: MouseEvent, v: number, runId: string) => {
-      const s = useApp.getState();
-      const mode = modeFromEvent(e);
-      const sel = s.selection;
-      if ((mode === 'range' || mode === 'range-add') && sel.anchor) {
-        const anchorV = selectTableModel(s).indexOf.get(sel.anchor);
-        if (anchorV !== undefined) {
-          void idsBetween(anchorV, v).then((ids) => s.setSelection(clickRow(useApp.getState().selection, runId, mode, ids)));
-          return;
-        }
-      }
-      s.setSelection(clickRow(sel, runId, mode === 'range' ? 'replace' : mode === 'range-add' ? 'toggle' : mode));
-    },
-    [],
-  );
-
-  const onKeyDown = (e: KeyboardEvent) => {
-    const s = useApp.getState();
-    if (e.key === 'Escape') {
-      s.setSelection(EMPTY_SELECTION);
-      return;
-    }
-    if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp' && e.key !== 'Home' && e.key !== 'End') return;
-    e.preventDefault();
-    const m = selectTableModel(s);
-    const cur = s.selection.focus ? m.indexOf.get(s.selection.focus) : undefined;
-    let target: number;
-    if (e.key === 'Home') target = 0;
-    else if (e.key === 'End') target = m.layout.count - 1;
-    else if (cur === undefined) target = first;
-    else target = cur + (e.key === 'ArrowDown' ? 1 : -1);
-    target = Math.max(0, Math.min(m.layout.count - 1, target));
-    virtualizer.scrollToIndex(target, { align: 'auto' });
-    const vr = m.rowAtVisible(target);
-    if (!vr) return;
-    const sel = s.selection;
-    const anchorV = sel.anchor ? m.indexOf.get(sel.anchor) : undefined;
-    if (e.shiftKey && anchorV !== undefined) {
-      void idsBetween(anchorV, target).then((ids) => s.setSelection(moveCursor(useApp.getState().selection, vr.row.runId, true, ids)));
-    } else s.setSelection(moveCursor(sel, vr.row.runId, false));
-  };
+  const gridModel = useCallback((): GridModel => {
+    const m = selectTableModel(useApp.getState());
+    return { count: m.layout.count, indexOf: (id) => m.indexOf.get(id), runAt: (v) => m.rowAtVisible(v)?.row.runId ?? null, idsBetween };
+  }, []);
+  const { onRowClick, onKeyDown } = useGridNavigation(gridModel, first, (i) => virtualizer.scrollToIndex(i, { align: 'auto' }));
 
   return (
     <div

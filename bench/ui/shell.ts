@@ -68,8 +68,10 @@ interface Launched {
   child: ChildProcess;
   page: Page;
   config: string;
-  /** Spawn → the table painted (body[data-ready]). */
+  /** Spawn → the table painted with the whole store read (body[data-ready]). */
   firstPaintMs: number;
+  /** Spawn → the first rows painted while the store may still stream in (body[data-first-rows]). */
+  firstRowsMs: number;
   /** Spawn → serve printed that the store is indexed (its own engine queryable). */
   serveIndexedMs: number | null;
 }
@@ -87,9 +89,11 @@ async function launchApp(browser: Browser, projectDir: string): Promise<Launched
   seeIndexed();
   child.stdout?.on('data', seeIndexed);
   await page.goto(url);
+  await page.waitForSelector('body[data-first-rows="true"]', { state: 'attached', timeout: 10 * 60_000 });
+  const firstRowsMs = Date.now() - t0;
   await page.waitForSelector('[data-testid^="run-row-"]', { timeout: 10 * 60_000 });
   await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 10 * 60_000 });
-  return { child, page, config, firstPaintMs: Date.now() - t0, serveIndexedMs };
+  return { child, page, config, firstPaintMs: Date.now() - t0, firstRowsMs, serveIndexedMs };
 }
 
 async function closeApp(app: Launched): Promise<void> {
@@ -107,7 +111,14 @@ const browser = await chromium.launch({
 // One unmeasured open first: the pairs below then all read the store from the page cache. A cold
 // cache is the engine bench's subject (cold-index); here it would only add the disk's time to both.
 await engineOpenMs(store.projectDir);
-const pairs: { engineOpenToQueryableMs: number; launchToFirstPaintMs: number; serveIndexedMs: number | null; ratio: number }[] = [];
+const pairs: {
+  engineOpenToQueryableMs: number;
+  launchToFirstPaintMs: number;
+  launchToFirstRowsMs: number;
+  serveIndexedMs: number | null;
+  ratio: number;
+  firstRowsRatio: number;
+}[] = [];
 let app: Launched | null = null;
 const restore: { file: string; size: number }[] = [];
 try {
@@ -119,16 +130,22 @@ try {
     pairs.push({
       engineOpenToQueryableMs: engineMs,
       launchToFirstPaintMs: app.firstPaintMs,
+      launchToFirstRowsMs: app.firstRowsMs,
       serveIndexedMs: app.serveIndexedMs,
       ratio: Math.round((app.firstPaintMs / engineMs) * 100) / 100,
+      firstRowsRatio: Math.round((app.firstRowsMs / engineMs) * 100) / 100,
     });
-    process.stdout.write(`  pair ${i + 1}/${REPS}: engine open → queryable ${engineMs} ms, launch → first table paint ${app.firstPaintMs} ms\n`);
+    process.stdout.write(
+      `  pair ${i + 1}/${REPS}: engine open → queryable ${engineMs} ms, launch → first rows ${app.firstRowsMs} ms, → complete table ${app.firstPaintMs} ms\n`,
+    );
   }
   if (!app) throw new Error('no app launched');
   const page = app.page;
   const firstPaintMs = median(pairs.map((p) => p.launchToFirstPaintMs));
   const engineMs = median(pairs.map((p) => p.engineOpenToQueryableMs));
   const ratio = median(pairs.map((p) => p.ratio));
+  const firstRowsMs = median(pairs.map((p) => p.launchToFirstRowsMs));
+  const firstRowsRatio = median(pairs.map((p) => p.firstRowsRatio));
 
   // Every experiment of the store, so the table pages through all runs.
   const items = page.locator('[data-testid^="experiment-"]:not([data-testid^="experiment-count-"]):not([data-testid="experiment-search"])');
@@ -233,6 +250,13 @@ try {
       target: `≤ ${TARGETS.firstPaintRatio} × the engine's open → queryable time on the same store, in the same run`,
       pass: ratio <= TARGETS.firstPaintRatio,
     },
+    // Not the target's measure (that is the complete table above): what a user sees first.
+    firstRowsVsEngine: {
+      ratio: firstRowsRatio,
+      launchToFirstRowsMs: firstRowsMs,
+      engineOpenToQueryableMs: engineMs,
+      measured: `${firstRowsRatio}× (launch → first rows on screen ${firstRowsMs} ms, the store still streaming in / engine open → queryable ${engineMs} ms)`,
+    },
     scrollFrameMs: {
       ...frame,
       target: `p95 < ${TARGETS.frameP95Ms} ms (one 60 Hz frame: no dropped frames)`,
@@ -241,6 +265,7 @@ try {
     appendToCellMs: { ...append, target: `p95 < ${TARGETS.appendToCellP95Ms} ms`, pass: append.p95 < TARGETS.appendToCellP95Ms },
     notes: [
       'Headless Chromium with --disable-gpu (software compositing) on a shared 2-core machine; frame deltas are quantised to the 16.7 ms vsync of headless Chromium, so a p95 of one frame means no dropped frames.',
+      'Launch → first rows: the same launch until the first page of the table has painted while the store is still being read (its experiments are listed first and the biggest is read first); reported beside the target, not instead of it.',
       'Launch → first paint: spawn of runsight serve → table painted, reading and indexing the whole store included; the browser is already running and opens the URL as soon as serve prints it. It alternates with the engine alone (fresh process, open → queryable) after one unmeasured open, so both read the store from the page cache; the ratio is the median of the pairs.',
       "A store read with its files out of the page cache takes several times longer for the engine and the app alike (10k runs here: 15–25 s instead of 4–7 s); a launch → paint compared with another run's warm engine time then looks like a regression of the app.",
       "Appends go to a RUNNING run's metric file (table filtered on attributes.status = 'RUNNING'): training's case, watched live in full and in tiered watching.",
@@ -253,6 +278,7 @@ try {
     [
       `store: ${RUNS} runs (${total} rows in the table)`,
       `launch → first table paint: ${firstPaintMs} ms; engine open → queryable: ${engineMs} ms; ratio ${ratio}× (target ≤ ${TARGETS.firstPaintRatio}×) ${result.firstPaintVsEngine.pass ? 'pass' : 'miss'}`,
+      `launch → first rows on screen (store still streaming in): ${firstRowsMs} ms, ${firstRowsRatio}× the engine's open`,
       `scroll frame p50/p95: ${frame.p50} / ${frame.p95} ms (target p95 < 16) ${result.scrollFrameMs.pass ? 'pass' : 'miss'}`,
       `append → cell p50/p95: ${append.p50} / ${append.p95} ms (target p95 < 250) ${result.appendToCellMs.pass ? 'pass' : 'miss'}`,
     ].join('\n') + '\n',

@@ -26,6 +26,9 @@ import { isEmptyChange, type StoreChange, type StoreReader } from './stores/read
 import { FileStoreWatch, type WatchedRun } from './watch/file-store-watch.ts';
 import { StoreWatcher } from './watch/store-watcher.ts';
 
+/** How often a store's first read tells the app to look again while its runs stream in. */
+const STREAM_BUMP_MS = 500;
+
 export interface EngineOptions {
   /** Watch stores and emit indexChanged (default true). The CLI's one-shot commands turn it off. */
   watch?: boolean;
@@ -78,6 +81,8 @@ type WatchedRunInfo = Pick<Run, 'experimentId' | 'runId' | 'status' | 'startTime
 export class Engine {
   readonly events = new EventEmitter<EngineEvents>();
   private stores = new Map<string, OpenStore>();
+  /** Stores whose first read is under way: listed (their experiments are queryable) but not open. */
+  private loading = new Map<string, StoreInfo>();
   private discoveryDiagnostics: Diagnostic[] = [];
   private generation = 0;
   private projectPath: string | null = null;
@@ -121,7 +126,7 @@ export class Engine {
   }
 
   async addStore(info: StoreInfo): Promise<void> {
-    if (this.stores.has(info.id)) return;
+    if (this.stores.has(info.id) || this.loading.has(info.id)) return;
     const reader = info.kind === 'file' ? createFileStoreReader(info) : createSqliteStoreReader(info);
     const watching = this.options.watch !== false;
     // Runs are indexed batch by batch as the reader hands them over (a reader that does not stream
@@ -135,12 +140,31 @@ export class Engine {
     // re-checks what changed after this instant.
     const snapshotStart = Date.now();
     this.index.beginSnapshot(info);
+    this.loading.set(info.id, info);
+    // While the runs stream in, the experiments are listed and queryable already: the app paints
+    // its first rows long before a big store is read, and is told to look again as batches land
+    // (at most every STREAM_BUMP_MS; each look is a query of a few ms).
+    let runFolders: Record<string, number> | undefined;
+    let lastBump = 0;
+    const progress = (done: number, total: number) =>
+      this.events.emit('indexProgress', { storeId: info.id, phase: 'reading', done, total, ...(runFolders ? { runFolders } : {}) });
     try {
       snap = await reader.load({
-        onProgress: (done, total) => this.events.emit('indexProgress', { storeId: info.id, phase: 'reading', done, total }),
+        onProgress: progress,
+        onExperiments: (experiments, folders) => {
+          this.index.addSnapshotExperiments(info.id, experiments);
+          runFolders = Object.fromEntries(folders);
+          progress(0, Object.values(runFolders).reduce((a, b) => a + b, 0));
+          this.bump(info.id, { experimentIds: experiments.map((e) => e.experimentId), runIds: [], registryChanged: false });
+          lastBump = performance.now();
+        },
         onRuns: (runs) => {
           this.index.addSnapshotRuns(info.id, runs);
           indexed += runs.length;
+          if (runFolders && performance.now() - lastBump >= STREAM_BUMP_MS) {
+            this.bump(info.id, { experimentIds: [...new Set(runs.map((r) => r.experimentId))], runIds: [], registryChanged: false });
+            lastBump = performance.now();
+          }
           if (watching) {
             for (const r of runs) streamed.push({ experimentId: r.experimentId, runId: r.runId, status: r.status, startTime: r.startTime, endTime: r.endTime });
           }
@@ -150,8 +174,11 @@ export class Engine {
       this.events.emit('indexProgress', { storeId: info.id, phase: 'indexing', done: indexed, total });
       this.index.endSnapshot(snap);
     } catch (e) {
+      this.loading.delete(info.id);
       this.index.removeStore(info.id);
       await reader.close();
+      // Not being read any more: the app must not wait for this store (the error says why).
+      this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: 0, total: 0 });
       throw e;
     }
     const runCount = indexed + snap.runs.length;
@@ -167,6 +194,7 @@ export class Engine {
       watchStart: Promise.resolve(),
       closing: new AbortController(),
     };
+    this.loading.delete(info.id);
     this.stores.set(info.id, open);
     // Queryable now. The watcher starts in the background: its initial scan of a big store takes
     // seconds (chokidar lstat's every file in full mode), and nothing on screen needs it.
@@ -325,8 +353,9 @@ export class Engine {
     return this.generation;
   }
 
+  /** Open stores, then any still being read for the first time. */
   listStores(): StoreInfo[] {
-    return [...this.stores.values()].map((s) => s.info);
+    return [...[...this.stores.values()].map((s) => s.info), ...this.loading.values()];
   }
 
   storeInfo(storeId: string): StoreInfo {

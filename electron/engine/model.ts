@@ -212,6 +212,12 @@ export interface IndexProgressEvent {
   phase: 'discovering' | 'reading' | 'indexing' | 'ready';
   done: number;
   total: number;
+  /**
+   * While a store is read for the first time: run folders found per experiment id, known before
+   * the runs are read (the index's run counts only grow as they arrive). Lets the app open on the
+   * experiment that will hold the most runs while the store is still streaming in.
+   */
+  runFolders?: Record<string, number>;
 }
 
 /** The error codes that cross every boundary (engine → contract → renderer). */

@@ -85,6 +85,7 @@ export async function createRunIndex(options: RunIndexOptions = {}): Promise<Run
     applySnapshot: (snap: StoreSnapshot) => (open(), ingest.applySnapshot(snap)),
     beginSnapshot: (info) => (open(), ingest.beginSnapshot(info)),
     addSnapshotRuns: (storeId, runs) => (open(), ingest.addSnapshotRuns(storeId, runs)),
+    addSnapshotExperiments: (storeId, experiments) => (open(), ingest.addSnapshotExperiments(storeId, experiments)),
     endSnapshot: (snap) => (open(), ingest.endSnapshot(snap)),
     applyChange: (storeId: string, change: StoreChange) => (open(), ingest.applyChange(storeId, change)),
     removeStore: (storeId) => (open(), ingest.removeStore(storeId)),

@@ -104,6 +104,19 @@ export class Ingester {
     });
   }
 
+  /**
+   * The experiments of a snapshot being delivered in parts, ahead of its runs (LoadOptions
+   * .onExperiments): listed at once, their run counts growing as the batches arrive. endSnapshot
+   * writes them again from the snapshot.
+   */
+  addSnapshotExperiments(storeId: string, experiments: readonly Experiment[]): void {
+    const sid = this.x.sids.get(storeId);
+    if (sid === undefined) throw new Error(`index: experiments for store ${storeId}, which has no snapshot begun`);
+    this.transaction(storeId, () => {
+      for (const exp of experiments) this.upsertExperiment(sid, exp);
+    });
+  }
+
   /** Last part: the experiments, logged models and registry (and any runs the snapshot holds). */
   endSnapshot(snap: StoreSnapshot): void {
     if (snap.runs.length > 0) this.addSnapshotRuns(snap.info.id, snap.runs);

@@ -148,11 +148,13 @@ export interface RunIndex {
   applySnapshot(snap: StoreSnapshot): void;
   /**
    * applySnapshot in parts, for a streaming load (LoadOptions.onRuns): beginSnapshot empties the
-   * store, addSnapshotRuns indexes one batch of runs (queries see them at once), endSnapshot
+   * store, addSnapshotExperiments lists its experiments early, addSnapshotRuns indexes one batch of runs (queries see them at once), endSnapshot
    * writes the experiments, logged models and registry, and any runs the snapshot itself holds.
    */
   beginSnapshot(info: StoreInfo): void;
   addSnapshotRuns(storeId: string, runs: readonly Run[]): void;
+  /** The experiments of a snapshot in parts, listed before its runs arrive. */
+  addSnapshotExperiments(storeId: string, experiments: readonly Experiment[]): void;
   endSnapshot(snap: StoreSnapshot): void;
   /** Applies a reader's refresh result; the store must have been loaded with applySnapshot. */
   applyChange(storeId: string, change: StoreChange): void;

@@ -24,6 +24,12 @@ export interface LoadOptions {
    * run in the snapshot: callers must index both.
    */
   onRuns?: (runs: Run[]) => void;
+  /**
+   * Streaming: called once, before the first `onRuns`, with the store's experiments and how many
+   * run folders each holds (the runs not read yet), so the engine can index the experiments and
+   * the app can open on one while its runs stream in. Readers without streaming never call it.
+   */
+  onExperiments?: (experiments: Experiment[], runFolders: ReadonlyMap<string, number>) => void;
 }
 
 /**

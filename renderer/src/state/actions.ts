@@ -36,6 +36,12 @@ function progressMap(list: IndexProgressEvent[], storesKnown: boolean): Record<s
 /** Marks the page not ready for tests until the first table page of a project has painted. */
 export function setReady(ready: boolean): void {
   document.body.dataset.ready = ready ? 'true' : 'false';
+  if (!ready) setFirstRows(false);
+}
+
+/** Marks the first table page of a project painted, while its stores may still be read. */
+export function setFirstRows(painted: boolean): void {
+  document.body.dataset.firstRows = painted ? 'true' : 'false';
 }
 
 let started = false;
@@ -157,10 +163,13 @@ function chooseInitialScope(): void {
       return;
     }
   }
+  // While a store is still read, its runs are counted by the folders found (they only arrive
+  // batch by batch): the choice is the one the finished store would make.
+  const runs = (e: ExperimentSummary) => Math.max(e.runCounts.active, s.indexing[e.storeId]?.runFolders?.[e.experimentId] ?? 0);
   const active = exps.filter((e) => e.lifecycleStage === 'active');
-  const withRuns = active.filter((e) => e.runCounts.active > 0);
+  const withRuns = active.filter((e) => runs(e) > 0);
   const best = (list: ExperimentSummary[]) =>
-    [...list].sort((a, b) => b.runCounts.active - a.runCounts.active || (b.creationTime ?? 0) - (a.creationTime ?? 0))[0];
+    [...list].sort((a, b) => runs(b) - runs(a) || (b.creationTime ?? 0) - (a.creationTime ?? 0))[0];
   const pick = best(withRuns.filter((e) => e.experimentId !== '0')) ?? withRuns[0] ?? active[0] ?? exps[0];
   if (pick) set({ storeId: pick.storeId, experimentIds: [pick.experimentId] });
 }
@@ -240,9 +249,31 @@ function onIndexChanged(ev: IndexChangedEvent): void {
   }
 }
 
+/** A store's experiments arrived ahead of its runs and the project has no scope yet: open one. */
+let earlyScope = false;
+
 function onIndexProgress(p: IndexProgressEvent): void {
   const indexing = progressMap([...Object.values(get().indexing).filter((x) => x.storeId !== p.storeId), p], false);
   set({ indexing });
+  if (p.phase === 'reading' && p.runFolders && !get().storeId && !get().opening && get().project && !earlyScope) {
+    // The table fills while the store streams in; the 'ready' below refreshes it once complete.
+    earlyScope = true;
+    const epoch = get().projectEpoch;
+    void Promise.all([
+      call('getStatus', {}).then((st) => set({ stores: st.stores })),
+      loadExperiments(),
+    ])
+      .then(() => {
+        if (get().projectEpoch !== epoch || get().storeId) return;
+        chooseInitialScope();
+        void runQuery();
+        void refreshColumns();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        earlyScope = false;
+      });
+  }
   if (p.phase === 'ready') {
     // The store list from startup's getStatus can predate discovery (empty sidebar, "No MLflow
     // store found"): take it again once a store is ready.

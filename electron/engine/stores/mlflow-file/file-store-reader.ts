@@ -356,6 +356,19 @@ export class FileStoreReader implements StoreReader {
       }),
     );
 
+    if (onRuns && options.onExperiments) {
+      const runFolders = new Map<string, number>();
+      for (const { exp } of runJobs) runFolders.set(exp.id, (runFolders.get(exp.id) ?? 0) + 1);
+      // Read the experiment the app opens on first (the one with the most runs, ties: the newest
+      // — renderer/src/state/actions.ts, chooseInitialScope), so its rows are the first on screen.
+      const order = new Map(
+        [...exps]
+          .sort((a, b) => (runFolders.get(b.id) ?? 0) - (runFolders.get(a.id) ?? 0) || (b.exp.creationTime ?? 0) - (a.exp.creationTime ?? 0))
+          .map((e, i) => [e, i] as const),
+      );
+      runJobs.sort((a, b) => (order.get(a.exp) ?? 0) - (order.get(b.exp) ?? 0));
+      options.onExperiments(exps.map((e) => e.exp), runFolders);
+    }
     const total = runJobs.length;
     let done = 0;
     onProgress?.(0, total);

@@ -82,7 +82,7 @@ export function GroupedRunsTable() {
 
   const current = grouped !== null && identity === `${grouped.key}\n${grouped.rowsKey}`;
   const noScope = useApp((s) => s.query === null && s.queryKey === '' && s.experimentsLoaded);
-  useReadyMarker(noScope || current);
+  useReadyMarker(noScope || current, model.layout.count > 0);
 
   const selected = useMemo(() => new Set(selection.selected), [selection.selected]);
   const anyRunning = items.some((it) => {

@@ -7,7 +7,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent, type PointerEvent } from 'react';
 import type { RunRow } from '../../../../preload/api.ts';
 import { baseName, exactNumber, formatDuration, formatNumber, formatTime, formatTimeExact } from '../../lib/format.ts';
-import { setReady, sortBy, updateCurrentFacets } from '../../state/actions.ts';
+import { setFirstRows, setReady, sortBy, updateCurrentFacets } from '../../state/actions.ts';
 import { facetsFor } from '../../state/facets-slice.ts';
 import { useApp } from '../../state/store.ts';
 import { cellValue, columnLabel, DEFAULT_SORT, isSortable, NAME_COLUMN, parseColumnKey, type CellValue, type SortSpec } from './column-keys.ts';
@@ -67,7 +67,7 @@ export function RunsTable() {
   const noScope = useApp((s) => s.query === null && s.queryKey === '' && s.experimentsLoaded);
   const firstPainted =
     noScope || (cache.key === queryKey && cache.total !== null && (cache.total === 0 || cache.pages.has(0) || model.rowAtVisible(first) !== null));
-  useReadyMarker(firstPainted);
+  useReadyMarker(firstPainted, count > 0);
 
   const selected = useMemo(() => new Set(selection.selected), [selection.selected]);
   // Durations of running runs grow on screen; a clock ticks only while one is visible.
@@ -123,20 +123,32 @@ export function RunsTable() {
   );
 }
 
-/** Sets body[data-ready] once `firstPainted` holds for the current project (after the frame painted). */
-export function useReadyMarker(firstPainted: boolean): void {
+/**
+ * Page markers for tests and benchmarks, per opened project, each set after the frame painted:
+ * - body[data-first-rows] once the table's first page has painted, even while a big store is
+ *   still streaming in (what a user sees first);
+ * - body[data-ready] once it has painted with every store read (what tests assert on).
+ */
+export function useReadyMarker(firstPainted: boolean, hasRows: boolean): void {
   const projectEpoch = useApp((s) => s.projectEpoch);
+  const indexing = useApp((s) => Object.keys(s.indexing).length > 0);
+  const firstRowsEpoch = useRef(-1);
   const readyEpoch = useRef(-1);
   useEffect(() => {
     if (!firstPainted || readyEpoch.current === projectEpoch) return;
     // Mark the epoch done only once the frame has painted: if this effect is cleaned up first
     // (the page data changed between render and frame), the next run must try again.
     const raf = requestAnimationFrame(() => {
+      if (firstRowsEpoch.current !== projectEpoch && (hasRows || !indexing)) {
+        firstRowsEpoch.current = projectEpoch;
+        setFirstRows(true);
+      }
+      if (indexing) return;
       readyEpoch.current = projectEpoch;
       setReady(true);
     });
     return () => cancelAnimationFrame(raf);
-  }, [firstPainted, projectEpoch]);
+  }, [firstPainted, hasRows, projectEpoch, indexing]);
 }
 
 export function useTicker(intervalMs: number | null): number {
@@ -153,6 +165,15 @@ export function useTicker(intervalMs: number | null): number {
 export function EmptyTable() {
   const filter = useApp((s) => facetsFor(s, currentScope(s)).filter || (s.brush ? 'brush' : ''));
   const lifecycle = useApp((s) => s.lifecycle);
+  // The store is still streaming in: its runs are on their way, not missing.
+  const reading = useApp((s) => (s.storeId ? s.indexing[s.storeId] : undefined));
+  if (reading) {
+    return (
+      <div className="empty-state table-empty" data-testid="runs-reading">
+        <div>Reading runs… {reading.total > 0 ? `${reading.done.toLocaleString()} of ${reading.total.toLocaleString()}` : ''}</div>
+      </div>
+    );
+  }
   return (
     <div className="empty-state table-empty" data-testid="runs-empty">
       <div className="empty-icon">∅</div>

@@ -80,7 +80,13 @@ const RENDERER_PATTERNS = [
 // Who may import whom, written once as data (the idea of VS Code's code-layering rule) and turned
 // into no-restricted-imports entries below; tests/electron/lint-boundaries.test.ts checks each row.
 // Main process: engine → backend (the contract over the engine) → hosts (electron/cli, serve, app,
-// main.ts). Renderer: lib, charts and the bridge sit under state and the features.
+// main.ts). Renderer, bottom to top:
+//   lib, charts, ui, core, bridge — side by side on the contract, none imports another
+//   state    — the store, its slices and the loaders the app-level actions drive: core, lib, bridge
+//   features — one flat folder each: state, core, ui, lib, charts, never another feature
+//   App.tsx, main.tsx — compose the features
+// and the bridge client is called only from state and from a feature's *-loader.ts.
+const RENDERER_BASE = ['lib', 'charts', 'ui', 'core', 'bridge'];
 const LAYER_TARGETS = {
   backend: {
     regex: '^\\.\\.?/(.*/)?backend/',
@@ -90,15 +96,50 @@ const LAYER_TARGETS = {
     regex: '^\\.\\.?/(.*/)?((cli|serve|app)/|main(\\.ts)?$)',
     message: 'Layers: the hosts (electron/cli, electron/serve, electron/app, electron/main.ts) sit on top; the engine and the backend never import them.',
   },
-  appState: {
-    regex: '^\\.\\.?/(.*/)?(state|features)/',
-    message: 'Layers: renderer lib, charts and the bridge sit under the state and the features and never import them.',
+  state: {
+    regex: '^(\\.\\./)+state/',
+    message: 'Layers: renderer lib, charts, ui, core and the bridge sit under the state and never import it.',
   },
+  features: {
+    regex: '^(\\.\\./)+features/',
+    message: 'Layers: the features sit on top of the renderer; only App.tsx composes them.',
+  },
+  stateSees: {
+    regex: '^(\\.\\./)+(ui|charts)/',
+    message: 'Layers: the state sees core, lib and the bridge; components and charts sit above it.',
+  },
+  otherFeature: {
+    regex: '^\\.\\./[^./]',
+    message: 'Layers: a feature never imports another feature. Shared code goes down (core, ui, lib, state); App.tsx puts features side by side.',
+  },
+  bridgeClient: {
+    regex: '(^|/)bridge/client(\\.ts)?$',
+    message: 'Layers: only the state and *-loader.ts files call the bridge client; a component asks its loader.',
+  },
+  ...Object.fromEntries(
+    RENDERER_BASE.map((dir) => [
+      dir,
+      {
+        regex: `^(\\.\\./)+${dir}/`,
+        message: 'Layers: renderer lib, charts, ui, core and the bridge stand side by side on the contract and never import one another.',
+      },
+    ]),
+  ),
 };
+const RENDERER = { base: RENDERER_PATTERNS, typed: true };
 const LAYERS = [
   { layer: 'engine', files: ['electron/engine/**'], ignores: ['electron/engine/backend/**'], base: [noElectron], forbid: ['backend', 'hosts'] },
   { layer: 'backend', files: ['electron/engine/backend/**'], base: [noElectron], forbid: ['hosts'] },
-  { layer: 'renderer base', files: ['renderer/src/lib/**', 'renderer/src/charts/**', 'renderer/src/bridge/**'], base: RENDERER_PATTERNS, forbid: ['appState'], typed: true },
+  ...RENDERER_BASE.map((dir) => ({
+    layer: `renderer ${dir}`,
+    files: [`renderer/src/${dir}/**`],
+    forbid: ['state', 'features', ...RENDERER_BASE.filter((d) => d !== dir)],
+    ...RENDERER,
+  })),
+  { layer: 'renderer state', files: ['renderer/src/state/**'], forbid: ['features', 'stateSees'], ...RENDERER },
+  { layer: 'renderer feature', files: ['renderer/src/features/**'], ignores: ['renderer/src/features/**/*-loader.ts'], forbid: ['otherFeature', 'features', 'bridgeClient'], ...RENDERER },
+  { layer: 'renderer feature loader', files: ['renderer/src/features/**/*-loader.ts'], forbid: ['otherFeature', 'features'], ...RENDERER },
+  { layer: 'renderer shell', files: ['renderer/src/*.{ts,tsx}'], forbid: ['bridgeClient'], ...RENDERER },
 ];
 function layerConfigs() {
   return LAYERS.map((l) => {

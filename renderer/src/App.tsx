@@ -1,17 +1,31 @@
 import { useEffect } from 'react';
-import { ComparePanel } from './features/compare/ComparePanel.tsx';
+import { BrushChips } from './features/compare/BrushChips.tsx';
+import { ComparePanel, CompareToggle } from './features/compare/ComparePanel.tsx';
+import { SelectionExport } from './features/compare/ExportDialog.tsx';
 import { DiagnosticsPanel } from './features/diagnostics/DiagnosticsPanel.tsx';
 import { ProjectPicker } from './features/project/ProjectPicker.tsx';
-import { RegistryDock } from './features/registry/RegistryDock.tsx';
 import { useRegistry } from './features/registry/registry-store.ts';
+import { RegistryDock } from './features/registry/RegistryDock.tsx';
+import { RegistryNav } from './features/registry/RegistryNav.tsx';
 import { RegistryRoot } from './features/registry/RegistryRoot.tsx';
 import { RegistryView } from './features/registry/RegistryView.tsx';
-import { loadDetail } from './features/run-detail/detail-loader.ts';
-import { RunDetailPanel } from './features/run-detail/RunDetailPanel.tsx';
+import { RunRegistryActions } from './features/registry/RunRegistryActions.tsx';
+import { RunDetailPanel, type RunActions } from './features/run-detail/RunDetailPanel.tsx';
 import { RunsView } from './features/runs-table/RunsView.tsx';
 import { Sidebar } from './features/sidebar/Sidebar.tsx';
 import { TopBar } from './features/status/TopBar.tsx';
+import { loadDetail } from './state/detail-loader.ts';
 import { useApp } from './state/store.ts';
+
+// The features stand side by side and never import one another: what one shows inside another's
+// view is handed in here.
+const registryRunActions: RunActions = (run) => <RunRegistryActions {...run} />;
+const compareTools = (
+  <>
+    <CompareToggle />
+    <SelectionExport />
+  </>
+);
 
 export function App() {
   const host = useApp((s) => s.host);
@@ -54,7 +68,7 @@ export function App() {
   }
   return (
     <div className="app">
-      <TopBar />
+      <TopBar views={<RegistryNav />} />
       <div className="app-body">
         {!registryOpen ? <Sidebar /> : null}
         <main className="main">
@@ -62,12 +76,12 @@ export function App() {
             <RegistryView />
           ) : (
             <>
-              <RunsView />
+              <RunsView underFilter={<BrushChips />} tools={compareTools} />
               <ComparePanel />
             </>
           )}
         </main>
-        {!registryOpen && detailOpen && focus ? <RunDetailPanel /> : null}
+        {!registryOpen && detailOpen && focus ? <RunDetailPanel runActions={registryRunActions} /> : null}
         {!registryOpen ? <RegistryDock /> : null}
       </div>
       <RegistryRoot />

@@ -54,7 +54,7 @@ describe('import boundaries', () => {
     expect(await restricted('preload/api.ts', "import type { Run } from '../electron/engine/model.ts';\nexport type R = Run;\n")).toEqual([]);
   });
 
-  it('the layer table: engine below backend below the hosts; renderer lib, charts and bridge below state and features', async () => {
+  it('the layer table: engine below backend below the hosts', async () => {
     const one = "export const a = x;\n";
     // The engine never reaches up into the backend or a host …
     expect(await restricted('electron/engine/registry/x.ts', `import { x } from '../backend/index.ts';\n${one}`)).toHaveLength(1);
@@ -71,14 +71,49 @@ describe('import boundaries', () => {
     expect(await restricted('electron/engine/backend/x.ts', "import { app } from 'electron';\nexport const a = app;\n")).toHaveLength(1);
     // Hosts may use everything below them.
     expect(await restricted('electron/cli/x.ts', `import { x } from '../engine/backend/index.ts';\n${one}`)).toEqual([]);
-    // Renderer: lib, charts and the bridge do not know the state or the features …
-    for (const f of ['renderer/src/lib/x.ts', 'renderer/src/charts/x.ts', 'renderer/src/bridge/x.ts']) {
+  });
+
+  it('the layer table: renderer lib, charts, ui, core and bridge below the state, below the features', async () => {
+    const one = "export const a = x;\n";
+    const base = ['lib', 'charts', 'ui', 'core', 'bridge'];
+    // The bottom row stands side by side on the contract: no state, no feature, none of the others …
+    for (const dir of base) {
+      const f = `renderer/src/${dir}/x.ts`;
       expect(await restricted(f, `import { x } from '../state/store.ts';\n${one}`)).toHaveLength(1);
       expect(await restricted(f, `import { x } from '../features/compare/brush.ts';\n${one}`)).toHaveLength(1);
+      for (const other of base.filter((d) => d !== dir)) {
+        expect(await restricted(f, `import { x } from '../${other}/y.ts';\n${one}`)).toHaveLength(1);
+        expect(await restricted(`renderer/src/${dir}/sub/x.ts`, `import type { x } from '../../${other}/y.ts';\nexport type A = typeof x;\n`)).toHaveLength(1);
+      }
       expect(await restricted(f, "import fs from 'node:fs';\nexport const a = fs;\n")).toHaveLength(1);
       expect(await restricted(f, `import { x } from './other.ts';\n${one}`)).toEqual([]);
+      expect(await restricted(f, "import type { Api } from '../../../preload/api.ts';\nexport type A = Api;\n")).toEqual([]);
     }
-    // … while a feature uses the state.
-    expect(await restricted('renderer/src/features/x/y.ts', `import { x } from '../../state/store.ts';\n${one}`)).toEqual([]);
+    // … the state sees core, lib and the bridge, never a feature, a component or a chart …
+    const state = 'renderer/src/state/x.ts';
+    expect(await restricted(state, `import { x } from '../features/runs-table/columns.ts';\n${one}`)).toHaveLength(1);
+    expect(await restricted(state, `import type { x } from '../features/compare/hooks.ts';\nexport type A = typeof x;\n`)).toHaveLength(1);
+    expect(await restricted(state, `import { x } from '../ui/StatusBadge.tsx';\n${one}`)).toHaveLength(1);
+    expect(await restricted(state, `import { x } from '../charts/Plot.tsx';\n${one}`)).toHaveLength(1);
+    for (const ok of ['../core/selection.ts', '../lib/format.ts', '../bridge/client.ts', './store.ts']) {
+      expect(await restricted(state, `import { x } from '${ok}';\n${one}`)).toEqual([]);
+    }
+    // … a feature sees the state and everything under it, never another feature …
+    const feature = 'renderer/src/features/runs-table/x.tsx';
+    for (const ok of ['../../state/store.ts', '../../core/column-keys.ts', '../../ui/controls.tsx', '../../lib/format.ts', '../../charts/palette.ts', './columns.ts']) {
+      expect(await restricted(feature, `import { x } from '${ok}';\n${one}`)).toEqual([]);
+    }
+    expect(await restricted(feature, `import { x } from '../compare/compare-loader.ts';\n${one}`)).toHaveLength(1);
+    expect(await restricted(feature, `import type { x } from '../registry/registry-store.ts';\nexport type A = typeof x;\n`)).toHaveLength(1);
+    expect(await restricted(feature, `import { x } from '../../features/compare/hooks.ts';\n${one}`)).toHaveLength(1);
+    expect(await restricted('renderer/src/features/runs-table/group-loader.ts', `import { x } from '../compare/compare-loader.ts';\n${one}`)).toHaveLength(1);
+    // … and only the state and the loaders call the bridge client: not a component, not App.tsx.
+    const client = "import { call } from '../../bridge/client.ts';\nexport const a = call;\n";
+    expect(await restricted('renderer/src/features/run-detail/ArtifactsBrowser.tsx', client)).toHaveLength(1);
+    expect(await restricted('renderer/src/features/compare/hooks.ts', client)).toHaveLength(1);
+    expect(await restricted('renderer/src/features/run-detail/artifacts-loader.ts', client)).toEqual([]);
+    expect(await restricted('renderer/src/App.tsx', "import { on } from './bridge/client.ts';\nexport const a = on;\n")).toHaveLength(1);
+    // App.tsx composes the features.
+    expect(await restricted('renderer/src/App.tsx', `import { x } from './features/compare/ComparePanel.tsx';\nimport { y } from './features/registry/RegistryNav.tsx';\nexport const a = [x, y];\n`)).toEqual([]);
   });
 });

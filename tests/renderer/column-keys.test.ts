@@ -11,7 +11,7 @@ import {
   orderByFor,
   parseColumnKey,
   quoteValue,
-} from '../../renderer/src/features/runs-table/column-keys.ts';
+} from '../../renderer/src/core/column-keys.ts';
 
 const KEYS = ['r2_score', 'train/loss', 'a b', 'back`tick', 'ünïcødé', 'with:colon', '.leading', 'trailing.', 'mlflow.source.name', 'x-y', '', 'quote\'s', 'dbl"q'];
 

@@ -4,8 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter, type RunIndex } from '../../electron/engine/index/index.ts';
 import type { RunRow } from '../../preload/api.ts';
-import { brushClause, brushLabel, inBrush, tableRestriction, type Brush } from '../../renderer/src/features/compare/brush.ts';
-import { columnData, type ColumnData } from '../../renderer/src/features/compare/column-data.ts';
+import { brushClause, brushLabel, inBrush, tableRestriction, type Brush } from '../../renderer/src/core/brush.ts';
+import { columnData, type ColumnData } from '../../renderer/src/core/column-data.ts';
 import {
   brushFromRanges,
   dimensionModel,

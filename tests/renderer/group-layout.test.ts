@@ -1,7 +1,7 @@
 // The grouped runs table's pure parts: row layout over groups (headers + expanded runs), the
 // column key -> engine GroupKey mapping, and group value naming.
 import { describe, expect, it } from 'vitest';
-import { groupByChoices, groupKeyOf, groupLabel, groupValueKey, NO_VALUE_LABEL } from '../../renderer/src/features/runs-table/group-key.ts';
+import { groupByChoices, groupKeyOf, groupLabel, groupValueKey, NO_VALUE_LABEL } from '../../renderer/src/core/group-key.ts';
 import { buildGroupedLayout, groupedSlotAt, runRangesIn, visibleIndexOfRun } from '../../renderer/src/features/runs-table/group-layout.ts';
 
 const groups = [

@@ -8,7 +8,7 @@ import {
   pagesToFetch,
   rowAt,
   shownGeneration,
-} from '../../renderer/src/features/runs-table/page-cache.ts';
+} from '../../renderer/src/core/page-cache.ts';
 import { rows } from './helpers.ts';
 
 describe('page cache', () => {

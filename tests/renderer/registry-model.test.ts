@@ -12,10 +12,7 @@ import {
   canArchiveExisting,
   canonicalStage,
   capToasts,
-  decodeRunDrag,
-  decodeVersionDrag,
   defaultCandidate,
-  encodeDrag,
   latestPerStage,
   liveVersionCount,
   needsApproval,
@@ -27,6 +24,7 @@ import {
   type ModelVersion,
   type RegistryModel,
 } from '../../renderer/src/features/registry/registry-model.ts';
+import { decodeRunDrag, decodeVersionDrag, encodeDrag } from '../../renderer/src/core/drag-data.ts';
 
 function version(n: number, stage: string, extra: Partial<ModelVersion> = {}): ModelVersion {
   return {

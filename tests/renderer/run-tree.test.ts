@@ -7,7 +7,7 @@ import {
   topRangeFor,
   visibleDescendants,
   visibleIndexOfTop,
-} from '../../renderer/src/features/runs-table/run-tree.ts';
+} from '../../renderer/src/core/run-tree.ts';
 import { row } from './helpers.ts';
 
 // parent P (top 1) → c1 → g1 ; P → c2 ; Q (top 3) → d1

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFilter } from '../../electron/engine/index/filter-parser.ts';
-import { andFilter, nestedFilter, queryKey, scopeKey, topLevelFilter } from '../../renderer/src/features/runs-table/runs-query.ts';
+import { andFilter, nestedFilter, queryKey, scopeKey, topLevelFilter } from '../../renderer/src/core/runs-query.ts';
 
 describe('runs query text', () => {
   it('combines the user filter with the nesting clauses into text the engine parses', () => {

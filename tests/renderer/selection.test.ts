@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor, selectIds } from '../../renderer/src/features/runs-table/selection.ts';
+import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor, selectIds } from '../../renderer/src/core/selection.ts';
 
 const order = ['a', 'b', 'c', 'd', 'e'];
 const between = (x: string, y: string) => {

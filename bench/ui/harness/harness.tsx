@@ -8,7 +8,7 @@ import { colorAt } from '../../../renderer/src/charts/palette.ts';
 import { Plot } from '../../../renderer/src/charts/Plot.tsx';
 import type { PlotlyTrace, PlotlyLayout } from '../../../renderer/src/charts/plotly-types.ts';
 import { baseLayout, LIGHT_THEME } from '../../../renderer/src/charts/theme.ts';
-import { columnData } from '../../../renderer/src/features/compare/column-data.ts';
+import { columnData } from '../../../renderer/src/core/column-data.ts';
 import { buildCurves } from '../../../renderer/src/features/compare/curves-model.ts';
 import { formatFor, isDateColumn } from '../../../renderer/src/features/compare/format-column.ts';
 import { buildParcoords, dimensionModel } from '../../../renderer/src/features/compare/parcoords-model.ts';

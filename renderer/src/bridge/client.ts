@@ -98,7 +98,6 @@ function createWebSocketBridge(): RunsightBridge {
 }
 
 export const bridge: RunsightBridge = window.runsight ?? createWebSocketBridge();
-export const hostKind: 'electron' | 'browser' = window.runsight ? 'electron' : 'browser';
 
 /** One unwrap for the whole renderer: errors-as-data become ApiCallError. */
 export async function call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiValue<M>> {

@@ -1,15 +1,15 @@
 // App-level actions: connecting to the backend, opening projects, choosing experiments, and
 // wiring the backend's events to re-queries. The runs table's own fetching is in
-// features/runs-table/runs-loader.ts, the detail panel's in features/run-detail/detail-loader.ts.
+// state/runs-loader.ts, the detail panel's in state/detail-loader.ts.
 import type { ExperimentSummary, IndexChangedEvent, IndexProgressEvent } from '../../../preload/api.ts';
 import { call, on } from '../bridge/client.ts';
-import { loadDetail } from '../features/run-detail/detail-loader.ts';
-import { DEFAULT_SORT, nextSort, type SortSpec } from '../features/runs-table/column-keys.ts';
-import { currentScope, refreshColumns, refreshRuns, runQuery } from '../features/runs-table/runs-loader.ts';
-import type { Lifecycle } from '../features/runs-table/runs-query.ts';
-import { emptyCache } from '../features/runs-table/page-cache.ts';
-import { EMPTY_SELECTION } from '../features/runs-table/selection.ts';
+import { DEFAULT_SORT, nextSort, type SortSpec } from '../core/column-keys.ts';
+import { emptyCache } from '../core/page-cache.ts';
+import type { Lifecycle } from '../core/runs-query.ts';
+import { EMPTY_SELECTION } from '../core/selection.ts';
+import { loadDetail } from './detail-loader.ts';
 import { facetsFor, type FacetSettings } from './facets-slice.ts';
+import { currentScope, refreshColumns, refreshRuns, runQuery } from './runs-loader.ts';
 import { useApp } from './store.ts';
 
 const set = useApp.setState;

@@ -4,7 +4,7 @@
 // (`charts`). Written only by features/compare/compare-loader.ts and the views' event handlers.
 import type { StateCreator } from 'zustand';
 import type { MetricPoint, RunRow } from '../../../preload/api.ts';
-import type { Brush } from '../features/compare/brush.ts';
+import type { Brush } from '../core/brush.ts';
 import type { AppState } from './store.ts';
 
 export interface CompareRows {

@@ -2,7 +2,7 @@
 // store + a set of experiments), like MLflow remembers a view per experiment. Only settings the
 // user chose live here; what the data is (rows, columns available) is never persisted.
 import type { StateCreator } from 'zustand';
-import type { SortSpec } from '../features/runs-table/column-keys.ts';
+import type { SortSpec } from '../core/column-keys.ts';
 import type { AppState } from './store.ts';
 
 export interface FacetSettings {

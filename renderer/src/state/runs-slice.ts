@@ -1,10 +1,10 @@
 // The data behind the runs table: the current query, its page cache, the nested runs, the
-// columns the runs have and the last filter error. Written only by features/runs-table/runs-loader.ts.
+// columns the runs have and the last filter error. Written only by state/runs-loader.ts.
 import type { StateCreator } from 'zustand';
 import type { GroupKey, RunGroupSummary } from '../../../preload/api.ts';
-import { emptyCache, type PageCache } from '../features/runs-table/page-cache.ts';
-import type { ChildrenMap } from '../features/runs-table/run-tree.ts';
-import type { TableQuery } from '../features/runs-table/runs-query.ts';
+import { emptyCache, type PageCache } from '../core/page-cache.ts';
+import type { ChildrenMap } from '../core/run-tree.ts';
+import type { TableQuery } from '../core/runs-query.ts';
 import type { AppState } from './store.ts';
 
 export interface NestedRuns {

@@ -1,8 +1,8 @@
 // Ephemeral view state: what is selected and which panels are open. Never persisted (a restart
 // starts with nothing selected), but kept across live updates — everything is by run id.
 import type { StateCreator } from 'zustand';
-import type { Lifecycle } from '../features/runs-table/runs-query.ts';
-import { EMPTY_SELECTION, type Selection } from '../features/runs-table/selection.ts';
+import type { Lifecycle } from '../core/runs-query.ts';
+import { EMPTY_SELECTION, type Selection } from '../core/selection.ts';
 import type { AppState } from './store.ts';
 
 export type Panel = 'project' | 'diagnostics' | 'columns' | null;

@@ -1,9 +1,9 @@
 // Brushes from the parallel-coordinates chart, as removable chips beside the filter box: the
 // table is filtered by them on top of the typed filter.
+import { brushLabel } from '../../core/brush.ts';
+import { columnLabel } from '../../core/column-keys.ts';
 import { formatNumber } from '../../lib/format.ts';
 import { useApp } from '../../state/store.ts';
-import { columnLabel } from '../runs-table/column-keys.ts';
-import { brushLabel } from './brush.ts';
 import { currentBrushes, removeBrush, setBrushes } from './compare-loader.ts';
 import { CompareIcon } from './icons.tsx';
 

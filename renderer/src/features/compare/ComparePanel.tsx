@@ -2,24 +2,22 @@
 // runs they show, and "best by". It also keeps the compare data in sync while anything needs it
 // — the panel is open, a "best by" badge is shown in the table, or a brush filters it.
 import { lazy, Suspense, useEffect, useRef, useState, type PointerEvent } from 'react';
-import { on } from '../../bridge/client.ts';
 import { loadPlotly } from '../../charts/Plot.tsx';
+import { COMPARE_TABS, type CompareTab, type Direction } from '../../core/chart-settings.ts';
+import { startRunDrag } from '../../core/drag-data.ts';
+import { clickRow } from '../../core/selection.ts';
+import { formatNumber } from '../../lib/format.ts';
+import { chartSettings, updateChart } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
-import { COMPARE_TABS, type CompareTab, type Direction } from './chart-settings.ts';
+import { Segmented } from '../../ui/controls.tsx';
 import {
-  chartSettings,
   compareQuery,
   COMPARE_CAP,
+  followIndexChanges,
   loadCompareRows,
   loadSelectionRows,
-  onCompareIndexChanged,
   refreshBest,
-  updateChart,
 } from './compare-loader.ts';
-import { formatNumber } from '../../lib/format.ts';
-import { endRunDrag, startRunDrag } from '../registry/run-drag.ts';
-import { clickRow } from '../runs-table/selection.ts';
-import { Segmented } from './controls.tsx';
 import { ExportReportButton } from './ExportDialog.tsx';
 import { useChartRows, useChartSettings } from './hooks.ts';
 import { CompareIcon } from './icons.tsx';
@@ -49,7 +47,7 @@ function useCompareSync(): void {
   useEffect(() => {
     if (needed && key) void loadCompareRows();
   }, [needed, key]);
-  useEffect(() => on('indexChanged', onCompareIndexChanged), []);
+  useEffect(followIndexChanges, []);
   useEffect(() => {
     if (settings.panel.open) void loadSelectionRows();
   }, [settings.panel.open, selected, compareRows]);
@@ -236,8 +234,7 @@ function BestRunChip() {
         const s = useApp.getState();
         s.setSelection(clickRow(s.selection, runId, 'replace'));
       }}
-      onDragStart={(e) => startRunDrag(e, runId, name, storeId)}
-      onDragEnd={endRunDrag}
+      onDragStart={(e) => startRunDrag(e, { storeId: storeId ?? '', runId, runName: name })}
       title={`Best by ${metric}: ${name} (${value ?? '—'}). Click to select it; drag it onto a registered model to register it.`}
       data-testid="best-run-chip"
       data-run-id={runId}

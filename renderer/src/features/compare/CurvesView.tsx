@@ -2,20 +2,21 @@
 // selected, the runs of the compare set), overlaid one chart per metric. Live: histories of runs
 // that change are re-read and the curves grow without losing the user's zoom (uirevision).
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useWidth } from '../../charts/use-width.ts';
 import type { MetricPoint, RunRow } from '../../../../preload/api.ts';
 import { colorAt } from '../../charts/palette.ts';
 import { Plot } from '../../charts/Plot.tsx';
 import type { PlotlyEventData } from '../../charts/plotly-api.ts';
 import { baseLayout, mergeAxis } from '../../charts/theme.ts';
 import { useChartTheme } from '../../charts/use-chart-theme.ts';
+import { useWidth } from '../../charts/use-width.ts';
+import type { CurveX } from '../../core/chart-settings.ts';
+import { keysOf, primaryMetric } from '../../core/column-data.ts';
+import { clickRow, modeFromEvent } from '../../core/selection.ts';
 import { formatNumber } from '../../lib/format.ts';
+import { updateChart } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
-import { clickRow, modeFromEvent } from '../runs-table/selection.ts';
-import type { CurveX } from './chart-settings.ts';
-import { CURVES_CAP, ensureHistories, updateChart } from './compare-loader.ts';
-import { keysOf, primaryMetric } from './column-data.ts';
-import { CheckToggle, EmptyChart, Segmented } from './controls.tsx';
+import { CheckToggle, EmptyChart, Segmented } from '../../ui/controls.tsx';
+import { CURVES_CAP, ensureHistories } from './compare-loader.ts';
 import { buildCurves, type CurveRun } from './curves-model.ts';
 import { groupLabelOf } from './group-model.ts';
 import { useBestRunId, useChartRows, useChartSettings, useSelectedRows, useSelectedSet } from './hooks.ts';

@@ -4,13 +4,13 @@ import { useEffect, useMemo } from 'react';
 import type { RunRow } from '../../../../preload/api.ts';
 import { colorAt } from '../../charts/palette.ts';
 import { exactNumber, formatNumber, formatTime } from '../../lib/format.ts';
+import { isPinned, togglePinned, updateChart } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
-import { StatusBadge } from '../runs-table/StatusBadge.tsx';
-import { updateChart } from './compare-loader.ts';
-import { CheckToggle, EmptyChart } from './controls.tsx';
+import { CheckToggle, EmptyChart } from '../../ui/controls.tsx';
+import { PinStar } from '../../ui/PinStar.tsx';
+import { StatusBadge } from '../../ui/StatusBadge.tsx';
 import { diffSections } from './diff-model.ts';
 import { useBestRunId, useChartRows, useChartSettings, useSelectedRows } from './hooks.ts';
-import { PinStar } from './PinStar.tsx';
 import { publish } from './test-hooks.ts';
 
 /** Side-by-side columns without a selection (more is unreadable; select runs to choose). */
@@ -59,7 +59,7 @@ export function DiffView() {
                     <button type="button" className="link-button" onClick={() => focus(r.runId)} title={`${r.runName}\n${r.runId}`}>
                       {r.runName || r.runId.slice(0, 8)}
                     </button>
-                    <PinStar runId={r.runId} />
+                    <Star runId={r.runId} />
                     {r.runId === best ? <span className="best-badge" title="Best by the chosen metric">best</span> : null}
                   </div>
                   <div className="diff-run-meta">
@@ -109,4 +109,9 @@ export function DiffView() {
       </div>
     </div>
   );
+}
+
+function Star({ runId }: { runId: string }) {
+  const pinned = useApp((s) => isPinned(s, runId));
+  return <PinStar runId={runId} pinned={pinned} onToggle={() => togglePinned(runId)} />;
 }

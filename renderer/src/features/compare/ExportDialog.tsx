@@ -4,7 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ReportExportResult, ReportFormat, ReportSection } from '../../../../preload/api.ts';
 import { useApp } from '../../state/store.ts';
-import { Segmented } from './controls.tsx';
+import { Segmented } from '../../ui/controls.tsx';
 import { FORMATS, SECTION_LABELS, cancelReport, exportReport, previewReport, reportRequestFor } from './export-loader.ts';
 
 const ALL_SECTIONS = SECTION_LABELS.map((s) => s.id);
@@ -22,6 +22,13 @@ export function ExportReportButton({ runIds, label = 'Export', testId = 'export-
       {open ? <ExportDialog runIds={runIds} onClose={() => setOpen(false)} /> : null}
     </>
   );
+}
+
+/** Export a report of the selected runs, straight from the table's toolbar. */
+export function SelectionExport() {
+  const selected = useApp((s) => s.selection.selected);
+  if (selected.length === 0) return null;
+  return <ExportReportButton runIds={selected} label={`Export ${selected.length}`} testId="selection-export" />;
 }
 
 function ExportDialog({ runIds: shown, onClose }: { runIds: readonly string[]; onClose: () => void }) {

@@ -3,13 +3,13 @@
 // runs table's setting too (the table then groups in place, with the engine's aggregates over the
 // filter's runs; this tab aggregates the compare set in memory with the same rules).
 import { useEffect, useMemo } from 'react';
+import { keysOf, primaryMetric } from '../../core/column-data.ts';
+import { groupByChoices } from '../../core/group-key.ts';
+import { selectIds } from '../../core/selection.ts';
 import { exactNumber, formatNumber } from '../../lib/format.ts';
+import { updateChart } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
-import { selectIds } from '../runs-table/selection.ts';
-import { updateChart } from './compare-loader.ts';
-import { groupByChoices } from '../runs-table/group-key.ts';
-import { keysOf, primaryMetric } from './column-data.ts';
-import { CheckToggle, ColumnSelect, EmptyChart } from './controls.tsx';
+import { CheckToggle, ColumnSelect, EmptyChart } from '../../ui/controls.tsx';
 import { groupRuns } from './group-model.ts';
 import { useChartRows, useChartSettings } from './hooks.ts';
 import { publish } from './test-hooks.ts';

@@ -2,19 +2,20 @@
 // becomes a removable chip beside the filter box); axes can be added, removed, dragged into
 // another order (here or on the chart itself) and put on a log scale.
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { sequentialScale } from '../../charts/palette.ts';
 import { Plot } from '../../charts/Plot.tsx';
 import type { PlotlyEventData, PlotlyGraphDiv } from '../../charts/plotly-api.ts';
-import { sequentialScale } from '../../charts/palette.ts';
 import { baseLayout } from '../../charts/theme.ts';
 import { useChartTheme } from '../../charts/use-chart-theme.ts';
 import { useWidth } from '../../charts/use-width.ts';
+import type { Brush } from '../../core/brush.ts';
+import { columnChoices, columnData, defaultAxes, keysOf, primaryMetric, type ColumnData } from '../../core/column-data.ts';
+import { parseColumnKey } from '../../core/column-keys.ts';
+import { clickRow, modeFromEvent } from '../../core/selection.ts';
+import { updateChart } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
-import { parseColumnKey } from '../runs-table/column-keys.ts';
-import { clickRow, modeFromEvent } from '../runs-table/selection.ts';
-import type { Brush } from './brush.ts';
-import { currentBrushes, NO_BRUSHES, setBrushes, updateChart } from './compare-loader.ts';
-import { columnChoices, columnData, defaultAxes, keysOf, primaryMetric, type ColumnData } from './column-data.ts';
-import { ColumnSelect, EmptyChart } from './controls.tsx';
+import { ColumnSelect, EmptyChart } from '../../ui/controls.tsx';
+import { currentBrushes, NO_BRUSHES, setBrushes } from './compare-loader.ts';
 import { formatFor, useBestRunId, useChartRows, useChartSettings, useSelectedSet } from './hooks.ts';
 import { brushFromRanges, buildParcoords, dimensionModel, normalizeRanges, rangesFromBrush } from './parcoords-model.ts';
 import { publish } from './test-hooks.ts';

@@ -2,7 +2,7 @@
 // engine breaks them for the same ORDER BY (start_time DESC, then run_id ASC:
 // electron/engine/index/run-order.ts), so the in-memory answer and the query answer agree.
 import type { RunRow } from '../../../../preload/api.ts';
-import type { Direction } from './chart-settings.ts';
+import type { Direction } from '../../core/chart-settings.ts';
 
 function better(a: RunRow, av: number, b: RunRow, bv: number, dir: Direction): boolean {
   if (av !== bv) return dir === 'min' ? av < bv : av > bv;

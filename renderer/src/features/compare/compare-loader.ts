@@ -6,16 +6,16 @@
 // (indexChanged) re-fetch only the runs that changed when the event names them, so a training
 // loop logging every second does not re-download thousands of rows.
 import type { IndexChangedEvent, RunRow } from '../../../../preload/api.ts';
-import { call } from '../../bridge/client.ts';
+import { call, on } from '../../bridge/client.ts';
+import { tableRestriction, type Brush } from '../../core/brush.ts';
+import { columnData, type ColumnData } from '../../core/column-data.ts';
+import { formatIdentifier } from '../../core/column-keys.ts';
+import { andFilter } from '../../core/runs-query.ts';
+import { chartSettings } from '../../state/current-chart-settings.ts';
 import { facetsFor } from '../../state/facets-slice.ts';
+import { currentScope, currentTableQuery, runQuery } from '../../state/runs-loader.ts';
 import { useApp, type AppState } from '../../state/store.ts';
-import { formatIdentifier } from '../runs-table/column-keys.ts';
-import { currentScope, currentTableQuery, runQuery } from '../runs-table/runs-loader.ts';
-import { andFilter } from '../runs-table/runs-query.ts';
 import { bestRun, finiteClause } from './best-run.ts';
-import { tableRestriction, type Brush } from './brush.ts';
-import { readChartSettings, withChartView, type ChartSettings, type ChartView } from './chart-settings.ts';
-import { columnData, type ColumnData } from './column-data.ts';
 
 /** Most runs the charts load (table order); beyond it the view says how many are left out. */
 export const COMPARE_CAP = 20_000;
@@ -32,36 +32,6 @@ const get = useApp.getState;
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-// ---- settings ------------------------------------------------------------------------------
-
-const settingsCache = new WeakMap<object, ChartSettings>();
-const EMPTY = {};
-
-/** The current scope's chart settings (normalized, memoized per persisted object). */
-export function chartSettings(s: AppState): ChartSettings {
-  const raw = facetsFor(s, currentScope(s)).charts ?? EMPTY;
-  let out = settingsCache.get(raw);
-  if (!out) {
-    out = readChartSettings(raw);
-    settingsCache.set(raw, out);
-  }
-  return out;
-}
-
-export function updateChart<V extends ChartView>(view: V, patch: Partial<ChartSettings[V]> | ChartSettings[V]): void {
-  const s = get();
-  const scope = currentScope(s);
-  if (!scope) return;
-  const cur = chartSettings(s)[view];
-  const value = (Array.isArray(cur) ? patch : { ...(cur as object), ...(patch as object) }) as ChartSettings[V];
-  s.updateFacets(scope, { charts: withChartView(facetsFor(s, scope).charts, view, value) });
-}
-
-export function togglePinned(runId: string): void {
-  const pinned = chartSettings(get()).pinned;
-  updateChart('pinned', pinned.includes(runId) ? pinned.filter((x) => x !== runId) : [...pinned, runId]);
 }
 
 // ---- the compare set -----------------------------------------------------------------------
@@ -140,8 +110,13 @@ let pendingAll = false;
 let flushTimer: ReturnType<typeof setTimeout> | null = null;
 let flushing = false;
 
+/** Keeps the compare data live while it is shown; returns the unsubscribe. */
+export function followIndexChanges(): () => void {
+  return on('indexChanged', onIndexChanged);
+}
+
 /** indexChanged for the current store: refresh the changed runs (batched, ≤ 4 times a second). */
-export function onCompareIndexChanged(ev: IndexChangedEvent): void {
+function onIndexChanged(ev: IndexChangedEvent): void {
   const s = get();
   if (ev.storeId !== s.storeId) return;
   if (ev.experimentIds.length > 0 && !ev.experimentIds.some((id) => s.experimentIds.includes(id))) return;

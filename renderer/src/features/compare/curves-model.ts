@@ -7,7 +7,7 @@ import { emaSmooth } from '../../charts/ema.ts';
 import { colorAt, withAlpha } from '../../charts/palette.ts';
 import type { PlotlyLayout, PlotlyTrace } from '../../charts/plotly-types.ts';
 import type { ChartTheme } from '../../charts/theme.ts';
-import type { CurveX } from './chart-settings.ts';
+import type { CurveX } from '../../core/chart-settings.ts';
 
 export interface Series {
   /** x in plot units: step, epoch ms (wall time) or seconds since the run started. */

@@ -4,8 +4,9 @@
 // document (electron/engine/backend/report/), the same one `runsight report` writes.
 import type { ReportFormat, ReportRequest, ReportSection } from '../../../../preload/api.ts';
 import { call, on } from '../../bridge/client.ts';
+import { chartSettings } from '../../state/current-chart-settings.ts';
 import type { AppState } from '../../state/store.ts';
-import { chartSettings, compareQuery } from './compare-loader.ts';
+import { compareQuery } from './compare-loader.ts';
 
 export const SECTION_LABELS: { id: ReportSection; label: string }[] = [
   { id: 'best', label: 'Best run and rationale' },

@@ -1,6 +1,6 @@
 // How a column's numbers read in charts: times as dates, durations as durations, the rest compactly.
+import { parseColumnKey } from '../../core/column-keys.ts';
 import { formatDuration, formatNumber, formatTimeExact } from '../../lib/format.ts';
-import { parseColumnKey } from '../runs-table/column-keys.ts';
 
 export function formatFor(key: string): (n: number) => string {
   const id = parseColumnKey(key);

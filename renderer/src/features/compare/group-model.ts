@@ -4,7 +4,7 @@
 // which groups the runs table; this in-memory version serves the compare set (starred and
 // "Selected" runs included).
 import type { RunRow } from '../../../../preload/api.ts';
-import { orderCategories, rawValue } from './column-data.ts';
+import { orderCategories, rawValue } from '../../core/column-data.ts';
 
 export const MISSING_GROUP = '(no value)';
 

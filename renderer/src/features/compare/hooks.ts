@@ -2,9 +2,9 @@
 // winner of "best by", and number formatting per column.
 import { useMemo } from 'react';
 import type { RunRow } from '../../../../preload/api.ts';
+import type { ChartSettings } from '../../core/chart-settings.ts';
+import { chartSettings } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
-import { chartSettings } from './compare-loader.ts';
-import type { ChartSettings } from './chart-settings.ts';
 
 export { formatFor, isDateColumn } from './format-column.ts';
 

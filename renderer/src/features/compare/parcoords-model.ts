@@ -11,12 +11,12 @@
 // Line colours use one 0..1 scale split into bands: grey (no value), the colour-by scale,
 // selected, best — so a selected or winning run stands out without losing the others' colours.
 import type { RunRow } from '../../../../preload/api.ts';
-import type { ChartTheme } from '../../charts/theme.ts';
 import { sequentialScale, type ColorScale } from '../../charts/palette.ts';
-import { logTicks, niceTicks } from '../../charts/ticks.ts';
 import type { PlotlyTrace } from '../../charts/plotly-types.ts';
-import type { Brush } from './brush.ts';
-import type { ColumnData } from './column-data.ts';
+import type { ChartTheme } from '../../charts/theme.ts';
+import { logTicks, niceTicks } from '../../charts/ticks.ts';
+import type { Brush } from '../../core/brush.ts';
+import type { ColumnData } from '../../core/column-data.ts';
 
 export interface DimensionModel {
   key: string;

@@ -11,7 +11,7 @@ import type { RunRow } from '../../../../preload/api.ts';
 import { colorAt, sequentialScale, withAlpha } from '../../charts/palette.ts';
 import type { PlotlyLayout, PlotlyTrace } from '../../charts/plotly-types.ts';
 import type { ChartTheme } from '../../charts/theme.ts';
-import type { ColumnData } from './column-data.ts';
+import type { ColumnData } from '../../core/column-data.ts';
 
 /** Above this many points the scatter is drawn with WebGL (scattergl). */
 export const GL_THRESHOLD = 1000;

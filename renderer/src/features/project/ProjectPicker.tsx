@@ -2,7 +2,6 @@
 // the disk, so browser mode offers a path field (the backend resolves it on its machine) and the
 // recent projects. Both show the path field, since pasting a path is quicker than a dialog.
 import { useState } from 'react';
-import { hostKind } from '../../bridge/client.ts';
 import { openProject, pickAndOpenProject } from '../../state/actions.ts';
 import { useApp } from '../../state/store.ts';
 
@@ -12,7 +11,8 @@ export function ProjectPicker({ variant }: { variant: 'welcome' | 'modal' }) {
   const opening = useApp((s) => s.opening);
   const openError = useApp((s) => s.openError);
   const [path, setPath] = useState(project ?? '');
-  const electron = hostKind === 'electron';
+  // The backend says which host it runs in (the picker shows only once it has answered).
+  const electron = useApp((s) => s.host) === 'electron';
 
   const submit = () => void openProject(path);
 

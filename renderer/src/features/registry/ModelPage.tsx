@@ -1,9 +1,10 @@
 // A registered model: its description, tags, aliases and approval rule, then its versions as a
 // table or as a board with one column per stage (drag a card to another column to move it).
+import { carriesVersion, droppedVersion, startVersionDrag } from '../../core/drag-data.ts';
 import { formatRelative, formatTime, formatTimeExact } from '../../lib/format.ts';
 import { AliasChip, EditableText, StageBadge, Switch, TagEditor, useWritable } from './controls.tsx';
-import { deleteTag, setDescription, setPolicy, setTag } from './registry-actions.ts';
-import { closeModel } from './registry-loader.ts';
+import { useDropZone } from './drop-zone.ts';
+import { closeModel, deleteTag, setDescription, setPolicy, setTag } from './registry-loader.ts';
 import {
   aliasList,
   boardColumns,
@@ -20,8 +21,6 @@ import {
   type Stage,
 } from './registry-model.ts';
 import { useRegistry } from './registry-store.ts';
-import { useDropZone } from './drop-zone.ts';
-import { carriesVersion, droppedVersion, startVersionDrag } from './run-drag.ts';
 import { RunLink, VersionPanel } from './VersionPanel.tsx';
 
 export function ModelPage({ model }: { model: RegistryModel }) {

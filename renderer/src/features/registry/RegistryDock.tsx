@@ -2,13 +2,14 @@
 // drop target for runs, plus "New model…". Collapsed to a narrow tab by default; it unfolds while
 // a run is being dragged.
 import type { ReactNode } from 'react';
+import { carriesRun, droppedRun } from '../../core/drag-data.ts';
 import { useApp } from '../../state/store.ts';
 import { StageDot, useWritable } from './controls.tsx';
+import { useDropZone } from './drop-zone.ts';
 import { openModel, startRegister, toast } from './registry-loader.ts';
 import { latestPerStage, STAGES, visibleModels, type RegisterTarget } from './registry-model.ts';
 import { useRegistry } from './registry-store.ts';
-import { useDropZone } from './drop-zone.ts';
-import { carriesRun, droppedRun, endRunDrag } from './run-drag.ts';
+import { endRunDrag } from './run-drag.ts';
 
 export function RegistryDock() {
   const storeId = useApp((s) => s.storeId);

@@ -5,19 +5,13 @@ import { useEffect } from 'react';
 import { RegisterDialog, StageDialog } from './dialogs.tsx';
 import { dismissToast, startRegistry, undoLast } from './registry-loader.ts';
 import { useRegistry } from './registry-store.ts';
-import { endRunDrag } from './run-drag.ts';
+import { watchRunDrags } from './run-drag.ts';
 import './registry.css';
 
 export function RegistryRoot() {
   useEffect(() => {
     startRegistry();
-    // A drag that ends anywhere (dropped elsewhere, cancelled with Esc) folds the dock back.
-    window.addEventListener('dragend', endRunDrag);
-    window.addEventListener('drop', endRunDrag);
-    return () => {
-      window.removeEventListener('dragend', endRunDrag);
-      window.removeEventListener('drop', endRunDrag);
-    };
+    return watchRunDrags();
   }, []);
   return (
     <>

@@ -1,8 +1,8 @@
 // In the run detail panel's header: a handle to drag the run onto a registered model, and
 // "Register model…" — the same registration without a mouse (drag alone is not accessible).
+import { startRunDrag } from '../../core/drag-data.ts';
 import { useWritable } from './controls.tsx';
 import { startRegister } from './registry-loader.ts';
-import { endRunDrag, startRunDrag } from './run-drag.ts';
 
 export function RunRegistryActions({ storeId, runId, runName }: { storeId: string; runId: string; runName: string }) {
   const w = useWritable(storeId);
@@ -11,8 +11,7 @@ export function RunRegistryActions({ storeId, runId, runName }: { storeId: strin
       <span
         className="reg-drag-handle"
         draggable
-        onDragStart={(e) => startRunDrag(e, runId, runName, storeId)}
-        onDragEnd={endRunDrag}
+        onDragStart={(e) => startRunDrag(e, { storeId, runId, runName })}
         title="Drag this run onto a model in the Registry dock to register it"
         aria-hidden="true"
         data-testid="detail-drag-handle"

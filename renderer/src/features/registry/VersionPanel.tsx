@@ -5,8 +5,7 @@ import type { TransitionRequest, VersionReview } from '../../../../preload/api.t
 import { formatRelative, formatTime, formatTimeExact } from '../../lib/format.ts';
 import { AliasChip, EditableText, StageBadge, TagEditor, useWritable, WriteButton } from './controls.tsx';
 import { DeleteVersionDialog } from './dialogs.tsx';
-import { approve, deleteAlias, deleteTag, reject, setAlias, setDescription, setTag } from './registry-actions.ts';
-import { goToRun } from './registry-loader.ts';
+import { approve, deleteAlias, deleteTag, goToRun, reject, setAlias, setDescription, setTag } from './registry-loader.ts';
 import { actionLabel, aliasIntent, auditDetail, auditRows, canonicalStage, DELETED_STAGE, modelKey, pendingRequests, STAGES, type ModelVersion, type RegistryModel, type Stage } from './registry-model.ts';
 import { useRegistry } from './registry-store.ts';
 

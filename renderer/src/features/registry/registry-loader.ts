@@ -6,10 +6,11 @@
 // MLflow itself) show up live too.
 import type { IndexChangedEvent, RegistryActionResult, RunRow } from '../../../../preload/api.ts';
 import { call, on } from '../../bridge/client.ts';
+import type { RunDragData } from '../../core/drag-data.ts';
+import { selectIds } from '../../core/selection.ts';
 import { selectExperiment, setLifecycle } from '../../state/actions.ts';
 import { useApp } from '../../state/store.ts';
-import { selectIds } from '../runs-table/selection.ts';
-import { candidateSource, capToasts, modelKey, registerStep, type RegisterTarget, type RunDragData } from './registry-model.ts';
+import { candidateSource, capToasts, modelKey, POLICY_TAG, registerStep, type RegisterTarget } from './registry-model.ts';
 import { useRegistry, type RegistryState, type RunRef, type Toast } from './registry-store.ts';
 
 const set = useRegistry.setState;
@@ -233,6 +234,57 @@ export async function undoLast(storeId: string | null): Promise<void> {
     return;
   }
   await act(storeId, () => call('undoRegistryAction', { storeId }));
+}
+
+// The writes the views offer, each one act(). Boolean results tell an inline editor whether to
+// close.
+
+export async function setDescription(storeId: string, name: string, version: number | null, description: string | null): Promise<boolean> {
+  return (await act(storeId, () => call('updateRegistryDescription', { storeId, name, version, description }))).ok;
+}
+
+export async function setTag(storeId: string, name: string, version: number | null, key: string, value: string, success?: string): Promise<boolean> {
+  return (await act(storeId, () => call('setRegistryTag', { storeId, name, version, key, value }), success ? { success: () => success } : {})).ok;
+}
+
+export async function deleteTag(storeId: string, name: string, version: number | null, key: string, success?: string): Promise<boolean> {
+  return (await act(storeId, () => call('deleteRegistryTag', { storeId, name, version, key }), success ? { success: () => success } : {})).ok;
+}
+
+/** Sets or moves the alias (one action: an alias names one version per model). */
+export async function setAlias(storeId: string, name: string, alias: string, version: number): Promise<ActOutcome> {
+  return act(storeId, () => call('setAlias', { storeId, name, alias, version }), { quiet: true });
+}
+
+export async function deleteAlias(storeId: string, name: string, alias: string): Promise<boolean> {
+  return (await act(storeId, () => call('deleteAlias', { storeId, name, alias }))).ok;
+}
+
+export async function transition(storeId: string, name: string, version: number, stage: string, archiveExisting: boolean, comment: string | null): Promise<ActOutcome> {
+  return act(storeId, () => call('transitionStage', { storeId, name, version, stage, archiveExisting, comment }), { quiet: true });
+}
+
+export async function requestTransition(storeId: string, name: string, version: number, stage: string, archiveExisting: boolean, comment: string | null): Promise<ActOutcome> {
+  return act(storeId, () => call('requestTransition', { storeId, name, version, stage, archiveExisting, comment }), { quiet: true });
+}
+
+export async function approve(storeId: string, name: string, version: number, requestId: number, comment: string | null): Promise<boolean> {
+  return (await act(storeId, () => call('approveTransition', { storeId, name, version, requestId, comment }))).ok;
+}
+
+export async function reject(storeId: string, name: string, version: number, requestId: number, comment: string | null): Promise<boolean> {
+  return (await act(storeId, () => call('rejectTransition', { storeId, name, version, requestId, comment }))).ok;
+}
+
+export async function deleteVersion(storeId: string, name: string, version: number, comment: string | null): Promise<ActOutcome> {
+  return act(storeId, () => call('deleteModelVersion', { storeId, name, version, comment }), { quiet: true });
+}
+
+/** The approval rule is an ordinary model tag (so MLflow keeps it), removed when turned off. */
+export async function setPolicy(storeId: string, name: string, on: boolean): Promise<boolean> {
+  return on
+    ? setTag(storeId, name, null, POLICY_TAG, 'true', `${name}: Production now needs an approved request`)
+    : deleteTag(storeId, name, null, POLICY_TAG, `${name}: versions can move to Production directly again`);
 }
 
 // ---- registering a run ----

@@ -110,52 +110,6 @@ export function aliasIntent(model: Pick<RegisteredModel, 'aliases'>, version: nu
   return { kind: 'move', alias, from: holder };
 }
 
-// ---- drag and drop payloads ----
-
-/** A run dragged from the runs table, the detail panel or a chart (custom type: only our drop targets react). */
-export const RUN_DRAG_TYPE = 'application/x-runsight-run+json';
-/** A model version card dragged between board columns. */
-export const VERSION_DRAG_TYPE = 'application/x-runsight-version+json';
-
-export interface RunDragData {
-  storeId: string;
-  runId: string;
-  runName: string;
-}
-
-export interface VersionDragData {
-  storeId: string;
-  name: string;
-  version: number;
-  stage: string;
-}
-
-export function encodeDrag(data: RunDragData | VersionDragData): string {
-  return JSON.stringify(data);
-}
-
-export function decodeRunDrag(text: string | null | undefined): RunDragData | null {
-  const o = parseObject(text);
-  if (!o || typeof o.storeId !== 'string' || typeof o.runId !== 'string' || !o.storeId || !o.runId) return null;
-  return { storeId: o.storeId, runId: o.runId, runName: typeof o.runName === 'string' ? o.runName : '' };
-}
-
-export function decodeVersionDrag(text: string | null | undefined): VersionDragData | null {
-  const o = parseObject(text);
-  if (!o || typeof o.storeId !== 'string' || typeof o.name !== 'string' || typeof o.version !== 'number' || !Number.isInteger(o.version)) return null;
-  return { storeId: o.storeId, name: o.name, version: o.version, stage: typeof o.stage === 'string' ? o.stage : '' };
-}
-
-function parseObject(text: string | null | undefined): Record<string, unknown> | null {
-  if (!text) return null;
-  try {
-    const v: unknown = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
 // ---- registering a run ----
 
 export type RegisterTarget = { kind: 'model'; storeId: string; name: string } | { kind: 'new' } | { kind: 'choose' };

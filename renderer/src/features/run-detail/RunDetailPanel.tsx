@@ -6,15 +6,17 @@ import type { MetricPoint, RunDetail } from '../../../../preload/api.ts';
 type DatasetInput = RunDetail['run']['inputs']['datasets'][number];
 import { exactNumber, formatDuration, formatNumber, formatRelative, formatTime, formatTimeExact } from '../../lib/format.ts';
 import { useApp } from '../../state/store.ts';
-import { ArtifactsBrowser } from '../artifacts/ArtifactsBrowser.tsx';
-import { RunRegistryActions } from '../registry/RunRegistryActions.tsx';
-import { StatusBadge } from '../runs-table/StatusBadge.tsx';
-import { selectIds } from '../runs-table/selection.ts';
-import { closeDetail } from './detail-loader.ts';
+import { ArtifactsBrowser } from './ArtifactsBrowser.tsx';
+import { StatusBadge } from '../../ui/StatusBadge.tsx';
+import { selectIds } from '../../core/selection.ts';
+import { closeDetail } from '../../state/detail-loader.ts';
 import { CopyButton } from './CopyButton.tsx';
 import { Sparkline } from './Sparkline.tsx';
 
-export function RunDetailPanel() {
+/** What another feature offers for the run in the panel's header (App.tsx: the registry's drag handle and "Register model…"). */
+export type RunActions = (run: { storeId: string; runId: string; runName: string }) => ReactNode;
+
+export function RunDetailPanel({ runActions }: { runActions?: RunActions }) {
   const detail = useApp((s) => s.detail);
   const tab = useApp((s) => s.detailTab);
   const setTab = useApp((s) => s.setDetailTab);
@@ -38,7 +40,7 @@ export function RunDetailPanel() {
           <h2 className="detail-title" title={data?.run.runName}>
             {data ? data.run.runName || data.run.runId : detail?.error ? 'Run unavailable' : 'Loading…'}
           </h2>
-          {data ? <RunRegistryActions storeId={data.storeId} runId={data.run.runId} runName={data.run.runName} /> : null}
+          {data && runActions ? runActions({ storeId: data.storeId, runId: data.run.runId, runName: data.run.runName }) : null}
           <button type="button" className="icon-button" aria-label="Close details" onClick={closeDetail} data-testid="run-detail-close">
             ×
           </button>

@@ -1,9 +1,9 @@
 // Choose the visible columns: search across attributes, params, metrics and tags; checking a key
 // appends it, unchecking hides it. The choice is remembered for the experiment selection.
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { ATTRIBUTE_COLUMNS, columnKey, NAME_COLUMN, type ColumnKind } from '../../core/column-keys.ts';
 import { updateCurrentFacets } from '../../state/actions.ts';
 import { useApp } from '../../state/store.ts';
-import { ATTRIBUTE_COLUMNS, columnKey, NAME_COLUMN, type ColumnKind } from './column-keys.ts';
 import { selectColumns } from './columns.ts';
 
 const GROUPS: { kind: ColumnKind; label: string }[] = [

@@ -2,8 +2,8 @@
 // the message with the offending part of the text marked (ApiCallError position/length).
 import { useEffect, useRef, useState } from 'react';
 import { facetsFor } from '../../state/facets-slice.ts';
+import { applyFilter, currentScope } from '../../state/runs-loader.ts';
 import { useApp } from '../../state/store.ts';
-import { applyFilter, currentScope } from './runs-loader.ts';
 
 const EXAMPLES = [
   "metrics.rmse < 0.5 and params.model = 'rf'",

@@ -2,10 +2,10 @@
 // compare panel's Groups tab, so choosing it in either place groups both), and while grouped the
 // aggregate shown in the group rows and expand/collapse all.
 import { useMemo } from 'react';
+import { groupByChoices } from '../../core/group-key.ts';
+import { chartSettings, updateChart } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
-import { chartSettings, updateChart } from '../compare/compare-loader.ts';
-import { ColumnSelect, Segmented } from '../compare/controls.tsx';
-import { groupByChoices } from './group-key.ts';
+import { ColumnSelect, Segmented } from '../../ui/controls.tsx';
 import { expandAllGroups, isGrouped } from './group-loader.ts';
 
 export function GroupByControl() {

@@ -11,21 +11,20 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, type MouseEvent } from 'react';
 import type { Aggregate } from '../../../../preload/api.ts';
-import { on } from '../../bridge/client.ts';
+import { columnLabel, DEFAULT_SORT, NAME_COLUMN, parseColumnKey } from '../../core/column-keys.ts';
+import { groupLabel, groupValueKey } from '../../core/group-key.ts';
+import { shownGeneration } from '../../core/page-cache.ts';
+import { selectIds } from '../../core/selection.ts';
 import { exactNumber, formatNumber } from '../../lib/format.ts';
+import { chartSettings } from '../../state/current-chart-settings.ts';
 import { facetsFor } from '../../state/facets-slice.ts';
+import { currentScope } from '../../state/runs-loader.ts';
 import { useApp } from '../../state/store.ts';
-import { chartSettings } from '../compare/compare-loader.ts';
-import { columnLabel, DEFAULT_SORT, NAME_COLUMN, parseColumnKey } from './column-keys.ts';
 import { selectColumns, type TableColumn } from './columns.ts';
-import { groupLabel, groupValueKey } from './group-key.ts';
 import { runRangesIn } from './group-layout.ts';
-import { fetchGroupPages, groupedIdsBetween, groupRequestIdentity, groupRunIds, loadGroups, loadGroupSelection, refreshGroups, setVisibleGrouped, toggleGroup } from './group-loader.ts';
+import { fetchGroupPages, followIndexChanges, groupedIdsBetween, groupRequestIdentity, groupRunIds, loadGroups, loadGroupSelection, setVisibleGrouped, toggleGroup } from './group-loader.ts';
 import { selectGroupedModel, type GroupItem } from './grouped-model.ts';
-import { shownGeneration } from './page-cache.ts';
 import { EmptyTable, estimateSize, HEADER_HEIGHT, HeaderRow, PlaceholderRow, Row, rowStyle, useReadyMarker, useTicker } from './RunsTable.tsx';
-import { currentScope } from './runs-loader.ts';
-import { selectIds } from './selection.ts';
 import { useGridNavigation, type GridModel } from './use-grid-navigation.ts';
 
 export function GroupedRunsTable() {
@@ -43,24 +42,7 @@ export function GroupedRunsTable() {
   useEffect(() => {
     if (identity) void loadGroups();
   }, [identity]);
-  useEffect(() => {
-    const offChanged = on('indexChanged', (ev) => {
-      const s = useApp.getState();
-      if (ev.storeId !== s.storeId) return;
-      if (ev.experimentIds.length > 0 && !ev.experimentIds.some((id) => s.experimentIds.includes(id))) return;
-      void refreshGroups(ev.generation);
-    });
-    // A store finished its first read: what was grouped while it was indexing may be partial.
-    const offProgress = on('indexProgress', (p) => {
-      if (p.phase !== 'ready') return;
-      useApp.setState({ groupPages: new Map() });
-      void loadGroups();
-    });
-    return () => {
-      offChanged();
-      offProgress();
-    };
-  }, []);
+  useEffect(followIndexChanges, []);
 
   const getScrollElement = useCallback(() => scrollRef.current, []);
   const virtualizer = useVirtualizer({ count, getScrollElement, estimateSize, overscan: 12, scrollMargin: HEADER_HEIGHT, scrollPaddingStart: HEADER_HEIGHT });

@@ -6,20 +6,20 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, type MouseEvent, type PointerEvent } from 'react';
 import type { RunRow } from '../../../../preload/api.ts';
+import { cellValue, columnLabel, DEFAULT_SORT, isSortable, NAME_COLUMN, parseColumnKey, type CellValue, type SortSpec } from '../../core/column-keys.ts';
+import { startRunDrag } from '../../core/drag-data.ts';
+import { shownGeneration } from '../../core/page-cache.ts';
+import { topRangeFor } from '../../core/run-tree.ts';
 import { baseName, exactNumber, formatDuration, formatNumber, formatTime, formatTimeExact } from '../../lib/format.ts';
 import { setFirstRows, setReady, sortBy, updateCurrentFacets } from '../../state/actions.ts';
 import { facetsFor } from '../../state/facets-slice.ts';
+import { currentScope, idsBetween, setVisibleTop } from '../../state/runs-loader.ts';
 import { useApp } from '../../state/store.ts';
-import { cellValue, columnLabel, DEFAULT_SORT, isSortable, NAME_COLUMN, parseColumnKey, type CellValue, type SortSpec } from './column-keys.ts';
+import { selectTableModel, type VisibleRow } from '../../state/table-model.ts';
+import { StatusBadge } from '../../ui/StatusBadge.tsx';
 import { MIN_WIDTH, selectColumns, type TableColumn } from './columns.ts';
-import { shownGeneration } from './page-cache.ts';
-import { topRangeFor } from './run-tree.ts';
-import { currentScope, idsBetween, setVisibleTop } from './runs-loader.ts';
-import { selectTableModel, type VisibleRow } from './table-model.ts';
-import { StatusBadge } from './StatusBadge.tsx';
+import { hoverRow, RunNameMarks, useRowMarks } from './run-marks.tsx';
 import { useGridNavigation, type GridModel } from './use-grid-navigation.ts';
-import { endRunDrag, startRunDrag } from '../registry/run-drag.ts';
-import { hoverRow, RunNameMarks, useRowMarks } from '../compare/PinStar.tsx';
 
 export const ROW_HEIGHT = 30;
 export const HEADER_HEIGHT = 32;
@@ -292,8 +292,7 @@ export const Row = memo(function Row({ v, vr, columns, top, width, now, selected
       onMouseLeave={() => hoverRow(null)}
       // Drag a run onto a registered model (registry dock) to register it.
       draggable
-      onDragStart={(e) => startRunDrag(e, row.runId, row.runName)}
-      onDragEnd={endRunDrag}
+      onDragStart={(e) => startRunDrag(e, { storeId: useApp.getState().storeId ?? '', runId: row.runId, runName: row.runName })}
       data-testid={`run-row-${row.runId}`}
       data-selected={selected}
       data-depth={vr.depth}

@@ -1,18 +1,16 @@
 // The main pane: toolbar (filter, counts, group by, columns) above the runs table — flat, or
-// grouped in place when a "Group by" column is chosen.
-import { useCallback, useState } from 'react';
+// grouped in place when a "Group by" column is chosen. What other features add to the toolbar
+// (the compare panel's brush chips, its toggle and the report export) App.tsx hands in.
+import { useCallback, useState, type ReactNode } from 'react';
 import { useApp } from '../../state/store.ts';
-import { BrushChips } from '../compare/BrushChips.tsx';
-import { CompareToggle } from '../compare/ComparePanel.tsx';
-import { ExportReportButton } from '../compare/ExportDialog.tsx';
 import { ColumnPicker } from './ColumnPicker.tsx';
 import { FilterBox } from './FilterBox.tsx';
+import { isGrouped } from './group-loader.ts';
 import { GroupByControl, GroupOptions } from './GroupControls.tsx';
 import { GroupedRunsTable } from './GroupedRunsTable.tsx';
-import { isGrouped } from './group-loader.ts';
 import { RunsTable } from './RunsTable.tsx';
 
-export function RunsView() {
+export function RunsView({ underFilter, tools }: { underFilter?: ReactNode; tools?: ReactNode }) {
   const [pickerOpen, setPickerOpen] = useState(false);
   const closePicker = useCallback(() => setPickerOpen(false), []);
   const experimentIds = useApp((s) => s.experimentIds);
@@ -32,12 +30,11 @@ export function RunsView() {
       <div className="toolbar">
         <div className="filter-column">
           <FilterBox />
-          <BrushChips />
+          {underFilter}
         </div>
         <div className="toolbar-right">
           <GroupByControl />
-          <CompareToggle />
-          <SelectionExport />
+          {tools}
           <button
             type="button"
             className={`button${pickerOpen ? ' active' : ''}`}
@@ -58,13 +55,6 @@ export function RunsView() {
       {grouped ? <GroupedRunsTable /> : <RunsTable />}
     </div>
   );
-}
-
-/** Export a report of the selected runs, straight from the table. */
-function SelectionExport() {
-  const selected = useApp((s) => s.selection.selected);
-  if (selected.length === 0) return null;
-  return <ExportReportButton runIds={selected} label={`Export ${selected.length}`} testId="selection-export" />;
 }
 
 function RunCount() {

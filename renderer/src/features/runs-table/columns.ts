@@ -1,9 +1,9 @@
 // Which columns the table shows, in which order and how wide: the scope's persisted choice, or
 // the defaults for the keys its runs have. The name column is always first (pinned).
+import { defaultColumns, NAME_COLUMN, parseColumnKey } from '../../core/column-keys.ts';
 import { facetsFor } from '../../state/facets-slice.ts';
+import { currentScope } from '../../state/runs-loader.ts';
 import type { AppState } from '../../state/store.ts';
-import { defaultColumns, NAME_COLUMN, parseColumnKey } from './column-keys.ts';
-import { currentScope } from './runs-loader.ts';
 
 export interface TableColumn {
   key: string;

@@ -13,19 +13,19 @@
 // are asked again and the visible pages re-fetched; until the answers land the old values stay on
 // screen. Expansion is kept by value and the scroll position is untouched.
 import type { GroupQuery } from '../../../../preload/api.ts';
-import { call } from '../../bridge/client.ts';
+import { call, on } from '../../bridge/client.ts';
+import { DEFAULT_SORT, parseColumnKey } from '../../core/column-keys.ts';
+import { groupKeyOf, groupValueKey } from '../../core/group-key.ts';
+import { applyPage, emptyCache, evictFar, loadedRows, markAllStale, pagesToFetch, type QueryAnswer } from '../../core/page-cache.ts';
+import { baseQuery, queryKey } from '../../core/runs-query.ts';
 import { coalescing } from '../../lib/coalesce.ts';
+import { chartSettings } from '../../state/current-chart-settings.ts';
 import { facetsFor } from '../../state/facets-slice.ts';
+import { currentScope, currentTableQuery, PAGE_SIZE } from '../../state/runs-loader.ts';
 import { useApp, type AppState } from '../../state/store.ts';
-import { chartSettings } from '../compare/compare-loader.ts';
-import { DEFAULT_SORT, parseColumnKey } from './column-keys.ts';
 import { selectColumns } from './columns.ts';
-import { groupKeyOf, groupValueKey } from './group-key.ts';
 import { runRangesIn, visibleIndexOfRun } from './group-layout.ts';
 import { selectGroupedModel } from './grouped-model.ts';
-import { applyPage, emptyCache, evictFar, loadedRows, markAllStale, pagesToFetch, type QueryAnswer } from './page-cache.ts';
-import { currentScope, currentTableQuery, PAGE_SIZE } from './runs-loader.ts';
-import { baseQuery, queryKey } from './runs-query.ts';
 
 /** Most groups shown; beyond it the table says how many were left out. */
 export const GROUP_LIMIT = 2000;
@@ -233,8 +233,28 @@ const reloadGroups = coalescing(async () => {
   fetchGroupPages();
 });
 
+/** Keeps the groups live while the grouped table is shown; returns the unsubscribe. */
+export function followIndexChanges(): () => void {
+  const offChanged = on('indexChanged', (ev) => {
+    const s = get();
+    if (ev.storeId !== s.storeId) return;
+    if (ev.experimentIds.length > 0 && !ev.experimentIds.some((id) => s.experimentIds.includes(id))) return;
+    void refreshGroups(ev.generation);
+  });
+  // A store finished its first read: what was grouped while it was indexing may be partial.
+  const offProgress = on('indexProgress', (p) => {
+    if (p.phase !== 'ready') return;
+    set({ groupPages: new Map() });
+    void loadGroups();
+  });
+  return () => {
+    offChanged();
+    offProgress();
+  };
+}
+
 /** The index changed at `generation`: new aggregates and fresh visible rows, in place. */
-export async function refreshGroups(generation: number): Promise<void> {
+async function refreshGroups(generation: number): Promise<void> {
   const s = get();
   if (!s.grouped) return;
   const pages = new Map<string, ReturnType<typeof markAllStale>>();

@@ -1,11 +1,11 @@
 // Derived, memoised view of the grouped table: the layout of header rows and expanded groups
 // over the groups and their page caches, and lookups between run ids and visible rows.
 import type { RunGroupSummary, RunRow } from '../../../../preload/api.ts';
+import { groupValueKey } from '../../core/group-key.ts';
+import { loadedRows, rowAt, type PageCache } from '../../core/page-cache.ts';
 import type { AppState } from '../../state/store.ts';
-import { groupValueKey } from './group-key.ts';
+import type { VisibleRow } from '../../state/table-model.ts';
 import { buildGroupedLayout, groupedSlotAt, visibleIndexOfRun, type GroupedLayout } from './group-layout.ts';
-import { loadedRows, rowAt, type PageCache } from './page-cache.ts';
-import type { VisibleRow } from './table-model.ts';
 
 export interface GroupItem {
   kind: 'group';

@@ -3,8 +3,8 @@
 // the next run (skipping group headers), Home / End go to the first / last run, Shift extends.
 // Each table supplies its model as a GridModel; nothing here knows how rows are laid out.
 import { useCallback, type KeyboardEvent, type MouseEvent } from 'react';
+import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor } from '../../core/selection.ts';
 import { useApp } from '../../state/store.ts';
-import { clickRow, EMPTY_SELECTION, modeFromEvent, moveCursor } from './selection.ts';
 
 export interface GridModel {
   /** Visible rows (runs, nested runs, group headers, placeholders). */

@@ -1,8 +1,9 @@
+import type { ReactNode } from 'react';
 import { useApp } from '../../state/store.ts';
-import { RegistryNav } from '../registry/RegistryNav.tsx';
 import { IndexingProgress } from './IndexingProgress.tsx';
 
-export function TopBar() {
+/** `views`: the switch between the main views (App.tsx hands in the registry's). */
+export function TopBar({ views }: { views?: ReactNode }) {
   const project = useApp((s) => s.project);
   const count = useApp((s) => s.diagnosticsCount);
   const panel = useApp((s) => s.panel);
@@ -29,7 +30,7 @@ export function TopBar() {
           <span className="spinner" /> Opening…
         </span>
       ) : null}
-      <RegistryNav />
+      {views}
       <div className="topbar-spacer" />
       <IndexingProgress />
       <button

@@ -10,7 +10,7 @@
 //   than `freshAt` (the generation of the last index change that concerns the query) is shown
 //   but due for a re-fetch. Staleness is derived from generations, not a flag, so an answer to a
 //   request sent before an index change can never pass for fresh.
-import type { RunRow } from '../../../../preload/api.ts';
+import type { RunRow } from '../../../preload/api.ts';
 
 export interface Page {
   rows: RunRow[];

@@ -1,7 +1,7 @@
 // Loads the run the detail panel shows, and its metric histories (for the sparklines). A refresh
 // (live update of the same run) keeps the current content until the new one arrives.
-import { call } from '../../bridge/client.ts';
-import { useApp } from '../../state/store.ts';
+import { call } from '../bridge/client.ts';
+import { useApp } from './store.ts';
 
 /** Sparklines for more keys than this would be unreadable anyway; the table lists them all. */
 const MAX_SPARKLINES = 60;

@@ -3,7 +3,7 @@
 // the cell lookup use); quoting happens only when a key is turned into query text (orderBy,
 // filter snippets), with the same rule as the engine's formatIdentifier (filter-parser.ts): a key
 // that would not parse back unquoted goes in backticks, a backtick inside doubled.
-import type { RunRow } from '../../../../preload/api.ts';
+import type { RunRow } from '../../../preload/api.ts';
 
 export type ColumnKind = 'attribute' | 'param' | 'metric' | 'tag';
 

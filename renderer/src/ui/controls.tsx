@@ -1,9 +1,16 @@
-// Small form controls shared by the compare views. Native selects on purpose: keyboard, screen
-// readers and tests (selectOption) work with them out of the box, with any number of columns.
+// Small form controls shared by the compare views and the runs table's toolbar. Native selects on
+// purpose: keyboard, screen readers and tests (selectOption) work with them out of the box, with
+// any number of columns.
 import type { ReactNode } from 'react';
-import type { ColumnChoice } from './column-data.ts';
 
-const GROUPS: [ColumnChoice['kind'], string][] = [
+/** A column to choose (core/column-data.ts builds these as ColumnChoice), listed under its kind. */
+export interface ColumnOption {
+  key: string;
+  label: string;
+  kind: 'metric' | 'param' | 'attribute' | 'tag';
+}
+
+const GROUPS: [ColumnOption['kind'], string][] = [
   ['metric', 'Metrics'],
   ['param', 'Parameters'],
   ['attribute', 'Attributes'],
@@ -13,12 +20,12 @@ const GROUPS: [ColumnChoice['kind'], string][] = [
 export function ColumnSelect(props: {
   label: string;
   value: string | null;
-  choices: ColumnChoice[];
+  choices: ColumnOption[];
   onChange: (key: string | null) => void;
   /** Text of the "nothing" option; absent: a column must be chosen. */
   none?: string;
   testId: string;
-  kinds?: ColumnChoice['kind'][];
+  kinds?: ColumnOption['kind'][];
 }) {
   const { label, value, choices, onChange, none, testId, kinds } = props;
   const shown = kinds ? choices.filter((c) => kinds.includes(c.kind)) : choices;

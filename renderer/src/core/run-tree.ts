@@ -2,7 +2,7 @@
 // pages through top-level rows on the server; the nested runs matching the same query are loaded
 // once, grouped by parent, and spliced in under expanded parents here. Everything is by index so
 // the virtualizer can map a scroll position to a row without materialising 100k rows.
-import type { RunRow } from '../../../../preload/api.ts';
+import type { RunRow } from '../../../preload/api.ts';
 
 /** Children per parent run id, each list in query order. */
 export type ChildrenMap = ReadonlyMap<string, readonly RunRow[]>;

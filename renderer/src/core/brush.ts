@@ -14,9 +14,9 @@
 // Columns the filter language cannot express (duration is derived) or clauses too long for the
 // engine's 10 000-character filter limit become a restriction to the run ids in range instead,
 // which then does not follow live changes (documented on the chip).
-import type { RunRow } from '../../../../preload/api.ts';
-import { formatIdentifier, parseColumnKey, quoteValue } from '../runs-table/column-keys.ts';
+import type { RunRow } from '../../../preload/api.ts';
 import type { ColumnData } from './column-data.ts';
+import { formatIdentifier, parseColumnKey, quoteValue } from './column-keys.ts';
 
 export type Brush =
   | {

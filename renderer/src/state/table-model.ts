@@ -1,9 +1,9 @@
 // Derived, memoised views of the runs slice that the table and the loader share: the nested
 // layout over the page cache, and lookups between run ids and visible row indexes.
-import type { RunRow } from '../../../../preload/api.ts';
-import type { AppState } from '../../state/store.ts';
-import { loadedRows, rowAt } from './page-cache.ts';
-import { buildLayout, slotAt, visibleIndexOfTop, type ChildrenMap, type TreeLayout } from './run-tree.ts';
+import type { RunRow } from '../../../preload/api.ts';
+import { loadedRows, rowAt } from '../core/page-cache.ts';
+import { buildLayout, slotAt, visibleIndexOfTop, type ChildrenMap, type TreeLayout } from '../core/run-tree.ts';
+import type { AppState } from './store.ts';
 
 const NO_CHILDREN: ChildrenMap = new Map();
 

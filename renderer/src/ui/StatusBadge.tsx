@@ -1,4 +1,4 @@
-import type { RunRow } from '../../../../preload/api.ts';
+import type { RunRow } from '../../../preload/api.ts';
 
 const LABEL: Record<RunRow['status'], string> = {
   RUNNING: 'Running',

@@ -1,8 +1,8 @@
 // "Group by" columns: which column keys the runs can be grouped by, how such a key becomes the
 // engine's typed GroupKey (no quoting: the key travels as data), and how a group's value is
 // named in the UI and in test ids.
-import type { GroupKey } from '../../../../preload/api.ts';
-import { columnChoices, type ColumnChoice } from '../compare/column-data.ts';
+import type { GroupKey } from '../../../preload/api.ts';
+import { columnChoices, type ColumnChoice } from './column-data.ts';
 import { parseColumnKey } from './column-keys.ts';
 
 /** Label of the group of runs that do not have the key (value null). */

@@ -7,15 +7,15 @@
 //  2. the nested runs matching it are loaded, and the ones whose parent is not shown found;
 //  3. top-level pages are fetched with `topLevelFilter`, only those the viewport needs.
 // Answers for a query that is no longer current, or older than what is shown, are dropped.
-import type { RunRow } from '../../../../preload/api.ts';
-import { ApiCallError, call } from '../../bridge/client.ts';
-import { coalescing } from '../../lib/coalesce.ts';
-import { facetsFor } from '../../state/facets-slice.ts';
-import { useApp, type AppState } from '../../state/store.ts';
-import { DEFAULT_SORT, orderByFor } from './column-keys.ts';
-import { applyPage, emptyCache, evictFar, markAllStale, pageOf, pagesToFetch, type QueryAnswer } from './page-cache.ts';
-import { buildChildrenMap, findOrphans, slotAt } from './run-tree.ts';
-import { andFilter, baseQuery, nestedFilter, queryKey, scopeKey, topLevelFilter, type TableQuery } from './runs-query.ts';
+import type { RunRow } from '../../../preload/api.ts';
+import { ApiCallError, call } from '../bridge/client.ts';
+import { DEFAULT_SORT, orderByFor } from '../core/column-keys.ts';
+import { applyPage, emptyCache, evictFar, markAllStale, pageOf, pagesToFetch, type QueryAnswer } from '../core/page-cache.ts';
+import { buildChildrenMap, findOrphans, slotAt } from '../core/run-tree.ts';
+import { andFilter, baseQuery, nestedFilter, queryKey, scopeKey, topLevelFilter, type TableQuery } from '../core/runs-query.ts';
+import { coalescing } from '../lib/coalesce.ts';
+import { facetsFor } from './facets-slice.ts';
+import { useApp, type AppState } from './store.ts';
 import { selectTableModel } from './table-model.ts';
 
 export const PAGE_SIZE = 100;

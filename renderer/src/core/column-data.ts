@@ -7,8 +7,8 @@
 // (n_estimators 10/50/100/200) is plotted on a numeric scale; one with any other value
 // (max_depth 3/5/10/None — Python's None is logged as the text "None") is categorical, with
 // the numbers first in numeric order and "None" last, so the axis still reads in order.
-import type { RunRow } from '../../../../preload/api.ts';
-import { columnLabel, parseColumnKey, type ColumnKind } from '../runs-table/column-keys.ts';
+import type { RunRow } from '../../../preload/api.ts';
+import { columnLabel, parseColumnKey, type ColumnKind } from './column-keys.ts';
 
 export type RawValue = number | string | null;
 

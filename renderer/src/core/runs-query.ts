@@ -1,7 +1,7 @@
 // Query text the table sends besides the user's own filter. The user's filter is always checked
 // on its own first (so an error position points into what they typed); only a filter known to
 // parse is wrapped in parentheses and combined here.
-import type { RunQuery } from '../../../../preload/api.ts';
+import type { RunQuery } from '../../../preload/api.ts';
 import { formatIdentifier, quoteValue } from './column-keys.ts';
 
 export type Lifecycle = 'active' | 'deleted';

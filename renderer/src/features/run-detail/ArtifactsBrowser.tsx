@@ -3,9 +3,9 @@
 // iframe with an empty sandbox (no scripts, no same-origin, no forms, no navigation).
 import { useEffect, useState } from 'react';
 import type { ArtifactContent, ArtifactEntry, ArtifactLocation } from '../../../../preload/api.ts';
-import { call } from '../../bridge/client.ts';
 import { parseCsv } from '../../lib/csv.ts';
 import { formatBytes } from '../../lib/format.ts';
+import { listArtifacts, readArtifact } from './artifacts-loader.ts';
 
 interface Props {
   storeId: string;
@@ -24,8 +24,8 @@ export function ArtifactsBrowser({ storeId, runId, location, version, initialPat
   const [selected, setSelected] = useState<string | null>(initialPath);
 
   const load = (dir: string) => {
-    call('listArtifacts', { storeId, runId, path: dir || undefined })
-      .then((r) => setListings((l) => ({ ...l, [dir]: { entries: r.entries, error: null } })))
+    listArtifacts(storeId, runId, dir)
+      .then((entries) => setListings((l) => ({ ...l, [dir]: { entries, error: null } })))
       .catch((e: unknown) => setListings((l) => ({ ...l, [dir]: { entries: l[dir]?.entries ?? [], error: e instanceof Error ? e.message : String(e) } })));
   };
 
@@ -130,7 +130,7 @@ function Preview({ storeId, runId, path }: { storeId: string; runId: string; pat
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    call('readArtifact', { storeId, runId, path, maxBytes: 1024 * 1024 })
+    readArtifact(storeId, runId, path)
       .then((c) => live && setContent(c))
       .catch((e: unknown) => live && setError(e instanceof Error ? e.message : String(e)));
     return () => {

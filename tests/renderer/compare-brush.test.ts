@@ -13,7 +13,7 @@ import {
   rangesFromBrush,
   type DimensionModel,
   type ParcoordsRange,
-} from '../../renderer/src/features/compare/parcoords-model.ts';
+} from '../../renderer/src/features/compare/parcoords-trace.ts';
 import { formatNumber } from '../../renderer/src/lib/format.ts';
 import { FIXTURE_STORE_IDS, fixturesIndex } from '../index/model-builders.ts';
 

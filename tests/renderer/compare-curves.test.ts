@@ -13,7 +13,7 @@ import {
   seriesStats,
   toSeries,
   type CurveRun,
-} from '../../renderer/src/features/compare/curves-model.ts';
+} from '../../renderer/src/features/compare/curves-figure.ts';
 import { formatNumber } from '../../renderer/src/lib/format.ts';
 import { row } from './helpers.ts';
 

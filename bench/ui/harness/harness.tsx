@@ -9,10 +9,10 @@ import { Plot } from '../../../renderer/src/charts/Plot.tsx';
 import type { PlotlyTrace, PlotlyLayout } from '../../../renderer/src/charts/plotly-types.ts';
 import { baseLayout, LIGHT_THEME } from '../../../renderer/src/charts/theme.ts';
 import { columnData } from '../../../renderer/src/core/column-data.ts';
-import { buildCurves } from '../../../renderer/src/features/compare/curves-model.ts';
+import { buildCurves } from '../../../renderer/src/features/compare/curves-figure.ts';
 import { formatFor, isDateColumn } from '../../../renderer/src/features/compare/format-column.ts';
-import { buildParcoords, dimensionModel } from '../../../renderer/src/features/compare/parcoords-model.ts';
-import { buildScatter } from '../../../renderer/src/features/compare/scatter-model.ts';
+import { buildParcoords, dimensionModel } from '../../../renderer/src/features/compare/parcoords-trace.ts';
+import { buildScatter } from '../../../renderer/src/features/compare/scatter-figure.ts';
 import { formatNumber } from '../../../renderer/src/lib/format.ts';
 
 export interface BenchResult {

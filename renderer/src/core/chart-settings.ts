@@ -1,5 +1,5 @@
-// The compare views' persisted settings, kept per experiment selection in the facets slice
-// (`facets[scope].charts`, one entry per view so a new view never migrates the others). What
+// The compare views' persisted settings, kept per experiment selection in the scope settings
+// (`scopeSettings[scope].charts`, one entry per view so a new view never migrates the others). What
 // comes back from localStorage is untrusted (an older version, a hand edit): every field is
 // checked and falls back to its default on its own.
 

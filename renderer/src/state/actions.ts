@@ -8,8 +8,8 @@ import { emptyCache } from '../core/page-cache.ts';
 import type { Lifecycle } from '../core/runs-query.ts';
 import { EMPTY_SELECTION } from '../core/selection.ts';
 import { loadDetail } from './detail-loader.ts';
-import { facetsFor, type FacetSettings } from './facets-slice.ts';
 import { currentScope, refreshColumns, refreshRuns, runQuery } from './runs-loader.ts';
+import { scopeSettingsFor, type ScopeSettings } from './scope-settings-slice.ts';
 import { useApp } from './store.ts';
 
 const set = useApp.setState;
@@ -202,17 +202,17 @@ export function setLifecycle(lifecycle: Lifecycle): void {
   void runQuery();
 }
 
-export function updateCurrentFacets(patch: Partial<FacetSettings>): void {
+export function updateCurrentScopeSettings(patch: Partial<ScopeSettings>): void {
   const scope = currentScope(get());
-  if (scope) get().updateFacets(scope, patch);
+  if (scope) get().updateScopeSettings(scope, patch);
 }
 
 export function sortBy(columnKey: string): void {
   const s = get();
-  const f = facetsFor(s, currentScope(s));
+  const f = scopeSettingsFor(s, currentScope(s));
   // The default order counts as a sort: clicking Created first flips it to ascending.
   const sort: SortSpec = nextSort(f.sort ?? DEFAULT_SORT, columnKey);
-  updateCurrentFacets({ sort });
+  updateCurrentScopeSettings({ sort });
   void runQuery();
 }
 

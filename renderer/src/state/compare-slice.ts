@@ -1,6 +1,6 @@
 // Data behind the compare views (features/compare): the runs they plot, metric histories for the
 // curves, the run under the pointer, brushes and what they do to the table, and the "best by"
-// winner. Ephemeral, like the table's data; the views' settings live in the facets slice
+// winner. Ephemeral, like the table's data; the views' settings live in the scope settings
 // (`charts`). Written only by features/compare/compare-loader.ts and the views' event handlers.
 import type { StateCreator } from 'zustand';
 import type { MetricPoint, RunRow } from '../../../preload/api.ts';

@@ -1,9 +1,9 @@
 // The current scope's compare-view settings (core/chart-settings.ts reads them from the persisted
-// facets, `charts`), shared by the compare views and the runs table (its "Group by", stars and
+// scope settings, `charts`), shared by the compare views and the runs table (its "Group by", stars and
 // "best" marks), and the updates to them.
 import { readChartSettings, withChartView, type ChartSettings, type ChartView } from '../core/chart-settings.ts';
-import { facetsFor } from './facets-slice.ts';
 import { currentScope } from './runs-loader.ts';
+import { scopeSettingsFor } from './scope-settings-slice.ts';
 import { useApp, type AppState } from './store.ts';
 
 const settingsCache = new WeakMap<object, ChartSettings>();
@@ -11,7 +11,7 @@ const EMPTY = {};
 
 /** The current scope's chart settings (normalized, memoized per persisted object). */
 export function chartSettings(s: AppState): ChartSettings {
-  const raw = facetsFor(s, currentScope(s)).charts ?? EMPTY;
+  const raw = scopeSettingsFor(s, currentScope(s)).charts ?? EMPTY;
   let out = settingsCache.get(raw);
   if (!out) {
     out = readChartSettings(raw);
@@ -26,7 +26,7 @@ export function updateChart<V extends ChartView>(view: V, patch: Partial<ChartSe
   if (!scope) return;
   const cur = chartSettings(s)[view];
   const value = (Array.isArray(cur) ? patch : { ...(cur as object), ...(patch as object) }) as ChartSettings[V];
-  s.updateFacets(scope, { charts: withChartView(facetsFor(s, scope).charts, view, value) });
+  s.updateScopeSettings(scope, { charts: withChartView(scopeSettingsFor(s, scope).charts, view, value) });
 }
 
 /** Starred runs belong to the compare set whatever the filter. */

@@ -1,4 +1,4 @@
-// Everything that fetches runs for the table: the query from the current scope and facets, the
+// Everything that fetches runs for the table: the query from the current scope and its settings, the
 // nested-run structure, pages on demand as the user scrolls, and live refreshes. It writes the
 // runs slice; components only read it and call these functions.
 //
@@ -14,9 +14,9 @@ import { applyPage, emptyCache, evictFar, markAllStale, pageOf, pagesToFetch, ty
 import { buildChildrenMap, findOrphans, slotAt } from '../core/run-tree.ts';
 import { andFilter, baseQuery, nestedFilter, queryKey, scopeKey, topLevelFilter, type TableQuery } from '../core/runs-query.ts';
 import { coalescing } from '../lib/coalesce.ts';
-import { facetsFor } from './facets-slice.ts';
+import { scopeSettingsFor } from './scope-settings-slice.ts';
 import { useApp, type AppState } from './store.ts';
-import { selectTableModel } from './table-model.ts';
+import { selectTableRows } from './table-rows.ts';
 
 export const PAGE_SIZE = 100;
 /** ~4000 rows kept around the viewport; the rest is fetched again when scrolled back to. */
@@ -35,7 +35,7 @@ export function currentScope(s: Pick<AppState, 'storeId' | 'experimentIds'>): st
 export function currentTableQuery(s: AppState): TableQuery | null {
   const scope = currentScope(s);
   if (!scope || !s.storeId) return null;
-  const f = facetsFor(s, scope);
+  const f = scopeSettingsFor(s, scope);
   const primary = orderByFor(f.sort ?? DEFAULT_SORT) ?? (orderByFor(DEFAULT_SORT) as string);
   // Tie-breakers make paging stable: without them rows with equal sort values could move
   // between pages from one request to the next (MLflow's own default order is the same).
@@ -207,7 +207,7 @@ export async function applyFilter(text: string): Promise<void> {
     }
   }
   set({ filterError: null });
-  get().updateFacets(scope, { filter: text.trim() });
+  get().updateScopeSettings(scope, { filter: text.trim() });
   await runQuery();
 }
 
@@ -218,7 +218,7 @@ export async function applyFilter(text: string): Promise<void> {
 export async function idsBetween(from: number, to: number): Promise<string[]> {
   const s = get();
   const q = s.query;
-  const model = selectTableModel(s);
+  const model = selectTableRows(s);
   const lo = Math.min(from, to);
   const hi = Math.max(from, to);
   const missing: number[] = [];

@@ -17,8 +17,8 @@ import { updateChart } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
 import { CheckToggle, EmptyChart, Segmented } from '../../ui/controls.tsx';
 import { CURVES_CAP, ensureHistories } from './compare-loader.ts';
-import { buildCurves, type CurveRun } from './curves-model.ts';
-import { groupLabelOf } from './group-model.ts';
+import { buildCurves, type CurveRun } from './curves-figure.ts';
+import { groupLabelOf } from './group-runs.ts';
 import { useBestRunId, useChartRows, useChartSettings, useSelectedRows, useSelectedSet } from './hooks.ts';
 import { publish, type ChartsHook } from './test-hooks.ts';
 

@@ -9,7 +9,7 @@ import { useApp } from '../../state/store.ts';
 import { CheckToggle, EmptyChart } from '../../ui/controls.tsx';
 import { PinStar } from '../../ui/PinStar.tsx';
 import { StatusBadge } from '../../ui/StatusBadge.tsx';
-import { diffSections } from './diff-model.ts';
+import { diffSections } from './diff-rows.ts';
 import { useBestRunId, useChartRows, useChartSettings, useSelectedRows } from './hooks.ts';
 import { publish } from './test-hooks.ts';
 

@@ -10,7 +10,7 @@ import { exactNumber, formatNumber } from '../../lib/format.ts';
 import { updateChart } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
 import { CheckToggle, ColumnSelect, EmptyChart } from '../../ui/controls.tsx';
-import { groupRuns } from './group-model.ts';
+import { groupRuns } from './group-runs.ts';
 import { useChartRows, useChartSettings } from './hooks.ts';
 import { publish } from './test-hooks.ts';
 

@@ -17,7 +17,7 @@ import { useApp } from '../../state/store.ts';
 import { ColumnSelect, EmptyChart } from '../../ui/controls.tsx';
 import { currentBrushes, NO_BRUSHES, setBrushes } from './compare-loader.ts';
 import { formatFor, useBestRunId, useChartRows, useChartSettings, useSelectedSet } from './hooks.ts';
-import { brushFromRanges, buildParcoords, dimensionModel, normalizeRanges, rangesFromBrush } from './parcoords-model.ts';
+import { brushFromRanges, buildParcoords, dimensionModel, normalizeRanges, rangesFromBrush } from './parcoords-trace.ts';
 import { publish } from './test-hooks.ts';
 
 export function ParallelView() {

@@ -13,7 +13,7 @@ import { useApp } from '../../state/store.ts';
 import { CheckToggle, ColumnSelect, EmptyChart, Segmented } from '../../ui/controls.tsx';
 import { currentBrushes } from './compare-loader.ts';
 import { formatFor, isDateColumn, useBestRunId, useChartRows, useChartSettings, useSelectedSet } from './hooks.ts';
-import { buildScatter } from './scatter-model.ts';
+import { buildScatter } from './scatter-figure.ts';
 import { publish } from './test-hooks.ts';
 
 type DragMode = 'zoom' | 'select' | 'lasso';

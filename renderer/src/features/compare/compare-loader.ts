@@ -12,8 +12,8 @@ import { columnData, type ColumnData } from '../../core/column-data.ts';
 import { formatIdentifier } from '../../core/column-keys.ts';
 import { andFilter } from '../../core/runs-query.ts';
 import { chartSettings } from '../../state/current-chart-settings.ts';
-import { facetsFor } from '../../state/facets-slice.ts';
 import { currentScope, currentTableQuery, runQuery } from '../../state/runs-loader.ts';
+import { scopeSettingsFor } from '../../state/scope-settings-slice.ts';
 import { useApp, type AppState } from '../../state/store.ts';
 import { bestRun, finiteClause } from './best-run.ts';
 
@@ -50,7 +50,7 @@ export function compareQuery(s: AppState): CompareQuery | null {
   const scope = currentScope(s);
   const tq = currentTableQuery(s);
   if (!scope || !s.storeId || !tq) return null;
-  const filter = facetsFor(s, scope).filter;
+  const filter = scopeSettingsFor(s, scope).filter;
   const pinned = [...chartSettings(s).pinned].sort();
   const base = { storeId: s.storeId, experimentIds: [...s.experimentIds].sort(), lifecycle: s.lifecycle, filter, orderBy: tq.orderBy };
   return { ...base, pinned, key: JSON.stringify([base.storeId, base.experimentIds, base.lifecycle, filter.trim(), tq.orderBy, pinned]) };

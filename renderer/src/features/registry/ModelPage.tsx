@@ -19,7 +19,7 @@ import {
   type ModelVersion,
   type RegistryModel,
   type Stage,
-} from './registry-model.ts';
+} from './registry-logic.ts';
 import { useRegistry } from './registry-store.ts';
 import { RunLink, VersionPanel } from './VersionPanel.tsx';
 

@@ -7,7 +7,7 @@ import { useApp } from '../../state/store.ts';
 import { StageDot, useWritable } from './controls.tsx';
 import { useDropZone } from './drop-zone.ts';
 import { openModel, startRegister, toast } from './registry-loader.ts';
-import { latestPerStage, STAGES, visibleModels, type RegisterTarget } from './registry-model.ts';
+import { latestPerStage, STAGES, visibleModels, type RegisterTarget } from './registry-logic.ts';
 import { useRegistry } from './registry-store.ts';
 import { endRunDrag } from './run-drag.ts';
 

@@ -6,7 +6,7 @@ import { formatRelative } from '../../lib/format.ts';
 import { AliasChip, StageDot, Switch } from './controls.tsx';
 import { ModelPage } from './ModelPage.tsx';
 import { openModel, saveUserName, undoLast } from './registry-loader.ts';
-import { aliasList, isRunsightTag, latestPerStage, liveVersionCount, STAGES, undoStoreId, visibleModels, type RegistryModel } from './registry-model.ts';
+import { aliasList, isRunsightTag, latestPerStage, liveVersionCount, STAGES, undoStoreId, visibleModels, type RegistryModel } from './registry-logic.ts';
 import { useRegistry } from './registry-store.ts';
 
 export function RegistryView() {

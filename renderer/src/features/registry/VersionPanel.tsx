@@ -6,7 +6,7 @@ import { formatRelative, formatTime, formatTimeExact } from '../../lib/format.ts
 import { AliasChip, EditableText, StageBadge, TagEditor, useWritable, WriteButton } from './controls.tsx';
 import { DeleteVersionDialog } from './dialogs.tsx';
 import { approve, deleteAlias, deleteTag, goToRun, reject, setAlias, setDescription, setTag } from './registry-loader.ts';
-import { actionLabel, aliasIntent, auditDetail, auditRows, canonicalStage, DELETED_STAGE, modelKey, pendingRequests, STAGES, type ModelVersion, type RegistryModel, type Stage } from './registry-model.ts';
+import { actionLabel, aliasIntent, auditDetail, auditRows, canonicalStage, DELETED_STAGE, modelKey, pendingRequests, STAGES, type ModelVersion, type RegistryModel, type Stage } from './registry-logic.ts';
 import { useRegistry } from './registry-store.ts';
 
 export function VersionPanel({ model, version }: { model: RegistryModel; version: ModelVersion }) {

@@ -2,7 +2,7 @@
 // with the store's reason when it cannot be written), an inline description editor, a tag editor
 // and a modal frame.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { canonicalStage, isRunsightTag } from './registry-model.ts';
+import { canonicalStage, isRunsightTag } from './registry-logic.ts';
 import { useRegistry } from './registry-store.ts';
 
 export function StageBadge({ stage, testId }: { stage: string; testId?: string }) {

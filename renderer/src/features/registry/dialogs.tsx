@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { formatTime } from '../../lib/format.ts';
 import { Modal, StageBadge } from './controls.tsx';
 import { confirmRegister, deleteVersion, requestTransition, transition } from './registry-loader.ts';
-import { canArchiveExisting, canonicalStage, DELETED_STAGE, modelKey, needsApproval, STAGES, type Stage } from './registry-model.ts';
+import { canArchiveExisting, canonicalStage, DELETED_STAGE, modelKey, needsApproval, STAGES, type Stage } from './registry-logic.ts';
 import { useRegistry, type StageDialogState } from './registry-store.ts';
 
 export function StageDialog() {

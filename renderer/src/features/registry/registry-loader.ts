@@ -10,7 +10,7 @@ import type { RunDragData } from '../../core/drag-data.ts';
 import { selectIds } from '../../core/selection.ts';
 import { selectExperiment, setLifecycle } from '../../state/actions.ts';
 import { useApp } from '../../state/store.ts';
-import { candidateSource, capToasts, modelKey, POLICY_TAG, registerStep, type RegisterTarget } from './registry-model.ts';
+import { candidateSource, capToasts, modelKey, POLICY_TAG, registerStep, type RegisterTarget } from './registry-logic.ts';
 import { useRegistry, type RegistryState, type RunRef, type Toast } from './registry-store.ts';
 
 const set = useRegistry.setState;

@@ -4,7 +4,7 @@
 // and the toasts. Written by registry-loader.ts and the registry components.
 import { create } from 'zustand';
 import type { RegistryCapability, RegistryReview, RunModelCandidate } from '../../../../preload/api.ts';
-import type { RegistryModel, Stage } from './registry-model.ts';
+import type { RegistryModel, Stage } from './registry-logic.ts';
 
 export type ModelTab = 'versions' | 'board';
 

@@ -2,7 +2,7 @@
 // appends it, unchecking hides it. The choice is remembered for the experiment selection.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ATTRIBUTE_COLUMNS, columnKey, NAME_COLUMN, type ColumnKind } from '../../core/column-keys.ts';
-import { updateCurrentFacets } from '../../state/actions.ts';
+import { updateCurrentScopeSettings } from '../../state/actions.ts';
 import { useApp } from '../../state/store.ts';
 import { selectColumns } from './columns.ts';
 
@@ -48,7 +48,7 @@ export function ColumnPicker({ onClose }: { onClose: () => void }) {
     return { ...g, keys };
   });
 
-  const setColumns = (keys: string[]) => updateCurrentFacets({ columns: keys });
+  const setColumns = (keys: string[]) => updateCurrentScopeSettings({ columns: keys });
   const current = columns.map((c) => c.key);
   const toggle = (key: string) => {
     if (key === NAME_COLUMN) return;
@@ -108,7 +108,7 @@ export function ColumnPicker({ onClose }: { onClose: () => void }) {
           </label>
         ) : null}
         <div className="topbar-spacer" />
-        <button type="button" className="button small" onClick={() => updateCurrentFacets({ columns: null })} data-testid="column-picker-reset">
+        <button type="button" className="button small" onClick={() => updateCurrentScopeSettings({ columns: null })} data-testid="column-picker-reset">
           Reset
         </button>
       </div>

@@ -1,8 +1,8 @@
 // The MLflow search box. Applied on Enter; a rejected filter keeps the table as it was and shows
 // the message with the offending part of the text marked (ApiCallError position/length).
 import { useEffect, useRef, useState } from 'react';
-import { facetsFor } from '../../state/facets-slice.ts';
 import { applyFilter, currentScope } from '../../state/runs-loader.ts';
+import { scopeSettingsFor } from '../../state/scope-settings-slice.ts';
 import { useApp } from '../../state/store.ts';
 
 const EXAMPLES = [
@@ -12,7 +12,7 @@ const EXAMPLES = [
 ];
 
 export function FilterBox() {
-  const applied = useApp((s) => facetsFor(s, currentScope(s)).filter);
+  const applied = useApp((s) => scopeSettingsFor(s, currentScope(s)).filter);
   const scope = useApp((s) => currentScope(s));
   const error = useApp((s) => s.filterError);
   const [text, setText] = useState(applied);

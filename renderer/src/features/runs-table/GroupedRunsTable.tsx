@@ -17,24 +17,24 @@ import { shownGeneration } from '../../core/page-cache.ts';
 import { selectIds } from '../../core/selection.ts';
 import { exactNumber, formatNumber } from '../../lib/format.ts';
 import { chartSettings } from '../../state/current-chart-settings.ts';
-import { facetsFor } from '../../state/facets-slice.ts';
 import { currentScope } from '../../state/runs-loader.ts';
+import { scopeSettingsFor } from '../../state/scope-settings-slice.ts';
 import { useApp } from '../../state/store.ts';
 import { selectColumns, type TableColumn } from './columns.ts';
 import { runRangesIn } from './group-layout.ts';
 import { fetchGroupPages, followIndexChanges, groupedIdsBetween, groupRequestIdentity, groupRunIds, loadGroups, loadGroupSelection, setVisibleGrouped, toggleGroup } from './group-loader.ts';
-import { selectGroupedModel, type GroupItem } from './grouped-model.ts';
+import { selectGroupedRows, type GroupItem } from './grouped-rows.ts';
 import { EmptyTable, estimateSize, HEADER_HEIGHT, HeaderRow, PlaceholderRow, Row, rowStyle, useReadyMarker, useTicker } from './RunsTable.tsx';
 import { useGridNavigation, type GridModel } from './use-grid-navigation.ts';
 
 export function GroupedRunsTable() {
-  const model = useApp(selectGroupedModel);
+  const model = useApp(selectGroupedRows);
   const columns = useApp(selectColumns);
   const grouped = useApp((s) => s.grouped);
   const identity = useApp(groupRequestIdentity);
   const aggregate = useApp((s) => chartSettings(s).group.aggregate);
   const selection = useApp((s) => s.selection);
-  const sort = useApp((s) => facetsFor(s, currentScope(s)).sort ?? DEFAULT_SORT);
+  const sort = useApp((s) => scopeSettingsFor(s, currentScope(s)).sort ?? DEFAULT_SORT);
   const groupPages = useApp((s) => s.groupPages);
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = model.layout.count;
@@ -109,7 +109,7 @@ export function GroupedRunsTable() {
   }, []);
 
   const gridModel = useCallback((): GridModel => {
-    const m = selectGroupedModel(useApp.getState());
+    const m = selectGroupedRows(useApp.getState());
     return {
       count: m.layout.count,
       indexOf: (id) => m.indexOf.get(id),

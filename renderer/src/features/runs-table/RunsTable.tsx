@@ -11,11 +11,11 @@ import { startRunDrag } from '../../core/drag-data.ts';
 import { shownGeneration } from '../../core/page-cache.ts';
 import { topRangeFor } from '../../core/run-tree.ts';
 import { baseName, exactNumber, formatDuration, formatNumber, formatTime, formatTimeExact } from '../../lib/format.ts';
-import { setFirstRows, setReady, sortBy, updateCurrentFacets } from '../../state/actions.ts';
-import { facetsFor } from '../../state/facets-slice.ts';
+import { setFirstRows, setReady, sortBy, updateCurrentScopeSettings } from '../../state/actions.ts';
 import { currentScope, idsBetween, setVisibleTop } from '../../state/runs-loader.ts';
+import { scopeSettingsFor } from '../../state/scope-settings-slice.ts';
 import { useApp } from '../../state/store.ts';
-import { selectTableModel, type VisibleRow } from '../../state/table-model.ts';
+import { selectTableRows, type VisibleRow } from '../../state/table-rows.ts';
 import { StatusBadge } from '../../ui/StatusBadge.tsx';
 import { MIN_WIDTH, selectColumns, type TableColumn } from './columns.ts';
 import { hoverRow, RunNameMarks, useRowMarks } from './run-marks.tsx';
@@ -27,12 +27,12 @@ const INDENT = 18;
 export const estimateSize = () => ROW_HEIGHT;
 
 export function RunsTable() {
-  const model = useApp(selectTableModel);
+  const model = useApp(selectTableRows);
   const columns = useApp(selectColumns);
   const cache = useApp((s) => s.cache);
   const queryKey = useApp((s) => s.queryKey);
   const selection = useApp((s) => s.selection);
-  const sort = useApp((s) => facetsFor(s, currentScope(s)).sort ?? DEFAULT_SORT);
+  const sort = useApp((s) => scopeSettingsFor(s, currentScope(s)).sort ?? DEFAULT_SORT);
   const scrollRef = useRef<HTMLDivElement>(null);
   const count = model.layout.count;
 
@@ -77,7 +77,7 @@ export function RunsTable() {
   const generation = shownGeneration(cache, topFirst, topLast);
 
   const gridModel = useCallback((): GridModel => {
-    const m = selectTableModel(useApp.getState());
+    const m = selectTableRows(useApp.getState());
     return { count: m.layout.count, indexOf: (id) => m.indexOf.get(id), runAt: (v) => m.rowAtVisible(v)?.row.runId ?? null, idsBetween };
   }, []);
   const { onRowClick, onKeyDown } = useGridNavigation(gridModel, first, (i) => virtualizer.scrollToIndex(i, { align: 'auto' }));
@@ -163,7 +163,7 @@ export function useTicker(intervalMs: number | null): number {
 }
 
 export function EmptyTable() {
-  const filter = useApp((s) => facetsFor(s, currentScope(s)).filter || (s.brush ? 'brush' : ''));
+  const filter = useApp((s) => scopeSettingsFor(s, currentScope(s)).filter || (s.brush ? 'brush' : ''));
   const lifecycle = useApp((s) => s.lifecycle);
   // The store is still streaming in: its runs are on their way, not missing.
   const reading = useApp((s) => (s.storeId ? s.indexing[s.storeId] : undefined));
@@ -217,8 +217,8 @@ function HeaderCell({ column, sort }: { column: TableColumn; sort: 'ascending' |
       el.removeEventListener('pointerup', up);
       setDrag(null);
       const s = useApp.getState();
-      const widths = facetsFor(s, currentScope(s)).widths;
-      updateCurrentFacets({ widths: { ...widths, [column.key]: Math.round(w) } });
+      const widths = scopeSettingsFor(s, currentScope(s)).widths;
+      updateCurrentScopeSettings({ widths: { ...widths, [column.key]: Math.round(w) } });
     };
     el.addEventListener('pointermove', move);
     el.addEventListener('pointerup', up);
@@ -312,7 +312,7 @@ export const Row = memo(function Row({ v, vr, columns, top, width, now, selected
 function NameCell({ vr, width }: { vr: VisibleRow; width: number }) {
   const { row } = vr;
   const toggle = useApp((s) => s.toggleExpanded);
-  const childCount = useApp((s) => (vr.hasChildren ? (selectTableModel(s).children.get(row.runId)?.length ?? 0) : 0));
+  const childCount = useApp((s) => (vr.hasChildren ? (selectTableRows(s).children.get(row.runId)?.length ?? 0) : 0));
   return (
     <div role="gridcell" className="rt-cell pinned name-cell" style={{ width }} data-testid={`cell-${row.runId}-${NAME_COLUMN}`} title={`${row.runName}\n${row.runId}`}>
       <span style={{ width: vr.depth * INDENT }} className="indent" aria-hidden="true" />

@@ -1,8 +1,8 @@
 // Which columns the table shows, in which order and how wide: the scope's persisted choice, or
 // the defaults for the keys its runs have. The name column is always first (pinned).
 import { defaultColumns, NAME_COLUMN, parseColumnKey } from '../../core/column-keys.ts';
-import { facetsFor } from '../../state/facets-slice.ts';
 import { currentScope } from '../../state/runs-loader.ts';
+import { scopeSettingsFor } from '../../state/scope-settings-slice.ts';
 import type { AppState } from '../../state/store.ts';
 
 export interface TableColumn {
@@ -22,15 +22,15 @@ export function defaultWidth(key: string): number {
 
 export const MIN_WIDTH = 56;
 
-let memo: { facets: unknown; available: unknown; scope: string | null; out: TableColumn[] } | null = null;
+let memo: { settings: unknown; available: unknown; scope: string | null; out: TableColumn[] } | null = null;
 
 export function selectColumns(s: AppState): TableColumn[] {
   const scope = currentScope(s);
-  const f = facetsFor(s, scope);
-  if (memo && memo.facets === f && memo.available === s.columnsAvailable && memo.scope === scope) return memo.out;
+  const f = scopeSettingsFor(s, scope);
+  if (memo && memo.settings === f && memo.available === s.columnsAvailable && memo.scope === scope) return memo.out;
   const keys = f.columns ?? defaultColumns(s.columnsAvailable);
   const ordered = [NAME_COLUMN, ...keys.filter((k) => k !== NAME_COLUMN && parseColumnKey(k))];
   const out = ordered.map((key) => ({ key, width: Math.max(MIN_WIDTH, f.widths[key] ?? defaultWidth(key)) }));
-  memo = { facets: f, available: s.columnsAvailable, scope, out };
+  memo = { settings: f, available: s.columnsAvailable, scope, out };
   return out;
 }

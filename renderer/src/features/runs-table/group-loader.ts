@@ -20,12 +20,12 @@ import { applyPage, emptyCache, evictFar, loadedRows, markAllStale, pagesToFetch
 import { baseQuery, queryKey } from '../../core/runs-query.ts';
 import { coalescing } from '../../lib/coalesce.ts';
 import { chartSettings } from '../../state/current-chart-settings.ts';
-import { facetsFor } from '../../state/facets-slice.ts';
 import { currentScope, currentTableQuery, PAGE_SIZE } from '../../state/runs-loader.ts';
+import { scopeSettingsFor } from '../../state/scope-settings-slice.ts';
 import { useApp, type AppState } from '../../state/store.ts';
 import { selectColumns } from './columns.ts';
 import { runRangesIn, visibleIndexOfRun } from './group-layout.ts';
-import { selectGroupedModel } from './grouped-model.ts';
+import { selectGroupedRows } from './grouped-rows.ts';
 
 /** Most groups shown; beyond it the table says how many were left out. */
 export const GROUP_LIMIT = 2000;
@@ -59,7 +59,7 @@ let requestMemo: { inputs: unknown[]; out: GroupRequest | null } | null = null;
 
 /** The queryGroups request for what the table shows now, or null when it is not grouped. */
 export function currentGroupRequest(s: AppState): GroupRequest | null {
-  const inputs = [s.facets, s.brush, s.storeId, s.experimentIds, s.lifecycle, s.columnsAvailable];
+  const inputs = [s.scopeSettings, s.brush, s.storeId, s.experimentIds, s.lifecycle, s.columnsAvailable];
   if (requestMemo && requestMemo.inputs.every((x, i) => x === inputs[i])) return requestMemo.out;
   const out = buildRequest(s);
   requestMemo = { inputs, out };
@@ -78,7 +78,7 @@ function buildRequest(s: AppState): GroupRequest | null {
   }
   // Groups follow the table's sort: by the sorted metric's aggregate, by value in the sorted
   // direction when sorted by the grouped column itself, else by value ascending.
-  const sort = facetsFor(s, currentScope(s)).sort ?? DEFAULT_SORT;
+  const sort = scopeSettingsFor(s, currentScope(s)).sort ?? DEFAULT_SORT;
   const sortId = parseColumnKey(sort.key);
   let order: GroupQuery['order'];
   if (sortId?.kind === 'metric') {
@@ -155,7 +155,7 @@ export function fetchGroupPages(): void {
   const r = currentGroupRequest(s);
   // A new sort or filter is on its way with its groups: fetch rows for it then, not for the old one.
   if (!g || !tq || !r || r.rowsKey !== g.rowsKey) return;
-  const model = selectGroupedModel(s);
+  const model = selectGroupedRows(s);
   for (const { group, from, to } of runRangesIn(model.layout, visible[0], visible[1])) {
     const value = g.groups[group]!.value;
     const vk = groupValueKey(value);
@@ -189,7 +189,7 @@ export async function groupedIdsBetween(from: number, to: number): Promise<strin
   const s = get();
   const g = s.grouped;
   const tq = currentTableQuery(s);
-  const model = selectGroupedModel(s);
+  const model = selectGroupedRows(s);
   const parts: string[][] = [];
   for (const { group, from: a, to: b } of runRangesIn(model.layout, Math.min(from, to), Math.max(from, to))) {
     const ids: string[] = [];

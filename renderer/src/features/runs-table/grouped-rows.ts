@@ -4,7 +4,7 @@ import type { RunGroupSummary, RunRow } from '../../../../preload/api.ts';
 import { groupValueKey } from '../../core/group-key.ts';
 import { loadedRows, rowAt, type PageCache } from '../../core/page-cache.ts';
 import type { AppState } from '../../state/store.ts';
-import type { VisibleRow } from '../../state/table-model.ts';
+import type { VisibleRow } from '../../state/table-rows.ts';
 import { buildGroupedLayout, groupedSlotAt, visibleIndexOfRun, type GroupedLayout } from './group-layout.ts';
 
 export interface GroupItem {
@@ -23,7 +23,7 @@ export interface RunItem {
   vr: VisibleRow;
 }
 
-export interface GroupedModel {
+export interface GroupedRows {
   layout: GroupedLayout;
   /** null for a run row whose page is not loaded yet. */
   itemAt(v: number): GroupItem | RunItem | null;
@@ -47,9 +47,9 @@ function visibleRow(row: RunRow): VisibleRow {
   return vr;
 }
 
-let memo: { grouped: AppState['grouped']; pages: AppState['groupPages']; expanded: AppState['groupExpanded']; model: GroupedModel } | null = null;
+let memo: { grouped: AppState['grouped']; pages: AppState['groupPages']; expanded: AppState['groupExpanded']; model: GroupedRows } | null = null;
 
-export function selectGroupedModel(s: Pick<AppState, 'grouped' | 'groupPages' | 'groupExpanded'>): GroupedModel {
+export function selectGroupedRows(s: Pick<AppState, 'grouped' | 'groupPages' | 'groupExpanded'>): GroupedRows {
   if (memo && memo.grouped === s.grouped && memo.pages === s.groupPages && memo.expanded === s.groupExpanded) return memo.model;
   const g = s.grouped;
   const keys = g ? g.groups.map((x) => groupValueKey(x.value)) : [];
@@ -91,7 +91,7 @@ export function selectGroupedModel(s: Pick<AppState, 'grouped' | 'groupPages' | 
       if (index < layout.groups[i]!.count) indexOf.set(row.runId, visibleIndexOfRun(layout, i, index));
     }
   });
-  const model: GroupedModel = { layout, itemAt, indexOf };
+  const model: GroupedRows = { layout, itemAt, indexOf };
   memo = { grouped: s.grouped, pages: s.groupPages, expanded: s.groupExpanded, model };
   return model;
 }

@@ -5,7 +5,7 @@ import type { StateCreator } from 'zustand';
 import type { SortSpec } from '../core/column-keys.ts';
 import type { AppState } from './store.ts';
 
-export interface FacetSettings {
+export interface ScopeSettings {
   /** The last filter that parsed (a rejected one is never stored). */
   filter: string;
   /** null: the default order (newest first). */
@@ -21,34 +21,35 @@ export interface FacetSettings {
   charts?: Record<string, unknown>;
 }
 
-export const DEFAULT_FACETS: FacetSettings = { filter: '', sort: null, columns: null, widths: {} };
+export const DEFAULT_SCOPE_SETTINGS: ScopeSettings = { filter: '', sort: null, columns: null, widths: {} };
 
 export interface ScopeRef {
   storeId: string;
   experimentIds: string[];
 }
 
-export interface FacetsSlice {
-  facets: Record<string, FacetSettings>;
+export interface ScopeSettingsSlice {
+  /** By scope key (runs-query.ts scopeKey). */
+  scopeSettings: Record<string, ScopeSettings>;
   /** Last experiment selection per project folder, restored when it is reopened. */
   lastScope: Record<string, ScopeRef>;
   /** Panel sizes in px (null: the responsive default). */
   layout: { detailWidth: number | null };
-  updateFacets(scope: string, patch: Partial<FacetSettings>): void;
+  updateScopeSettings(scope: string, patch: Partial<ScopeSettings>): void;
   setDetailWidth(width: number | null): void;
   rememberScope(project: string, scope: ScopeRef): void;
 }
 
-export const createFacetsSlice: StateCreator<AppState, [], [], FacetsSlice> = (set) => ({
-  facets: {},
+export const createScopeSettingsSlice: StateCreator<AppState, [], [], ScopeSettingsSlice> = (set) => ({
+  scopeSettings: {},
   lastScope: {},
   layout: { detailWidth: null },
   setDetailWidth: (detailWidth) => set((s) => ({ layout: { ...s.layout, detailWidth } })),
-  updateFacets: (scope, patch) =>
-    set((s) => ({ facets: { ...s.facets, [scope]: { ...DEFAULT_FACETS, ...s.facets[scope], ...patch } } })),
+  updateScopeSettings: (scope, patch) =>
+    set((s) => ({ scopeSettings: { ...s.scopeSettings, [scope]: { ...DEFAULT_SCOPE_SETTINGS, ...s.scopeSettings[scope], ...patch } } })),
   rememberScope: (project, scope) => set((s) => ({ lastScope: { ...s.lastScope, [project]: scope } })),
 });
 
-export function facetsFor(state: Pick<FacetsSlice, 'facets'>, scope: string | null): FacetSettings {
-  return (scope && state.facets[scope]) || DEFAULT_FACETS;
+export function scopeSettingsFor(state: Pick<ScopeSettingsSlice, 'scopeSettings'>, scope: string | null): ScopeSettings {
+  return (scope && state.scopeSettings[scope]) || DEFAULT_SCOPE_SETTINGS;
 }

@@ -14,7 +14,7 @@ export interface VisibleRow {
   expanded: boolean;
 }
 
-export interface TableModel {
+export interface TableRows {
   layout: TreeLayout;
   children: ChildrenMap;
   /** Visible index of every loaded row, by run id. */
@@ -30,9 +30,9 @@ export interface TableModel {
  */
 const topRows = new WeakMap<RunRow, VisibleRow>();
 
-let memo: { cache: AppState['cache']; nested: AppState['nested']; expanded: AppState['expanded']; model: TableModel } | null = null;
+let memo: { cache: AppState['cache']; nested: AppState['nested']; expanded: AppState['expanded']; model: TableRows } | null = null;
 
-export function selectTableModel(s: Pick<AppState, 'cache' | 'nested' | 'expanded'>): TableModel {
+export function selectTableRows(s: Pick<AppState, 'cache' | 'nested' | 'expanded'>): TableRows {
   if (memo && memo.cache === s.cache && memo.nested === s.nested && memo.expanded === s.expanded) return memo.model;
   const cache = s.cache;
   const children = s.nested && s.nested.key === cache.key ? s.nested.children : NO_CHILDREN;
@@ -68,7 +68,7 @@ export function selectTableModel(s: Pick<AppState, 'cache' | 'nested' | 'expande
     const group = layout.groups.find((g) => g.topIndex === index);
     for (const t of group?.rows ?? []) indexOf.set(t.row.runId, ++v);
   }
-  const model: TableModel = { layout, children, indexOf, rowAtVisible };
+  const model: TableRows = { layout, children, indexOf, rowAtVisible };
   memo = { cache: s.cache, nested: s.nested, expanded: s.expanded, model };
   return model;
 }

@@ -23,7 +23,7 @@ import {
   visibleVersions,
   type ModelVersion,
   type RegistryModel,
-} from '../../renderer/src/features/registry/registry-model.ts';
+} from '../../renderer/src/features/registry/registry-logic.ts';
 import { decodeRunDrag, decodeVersionDrag, encodeDrag } from '../../renderer/src/core/drag-data.ts';
 
 function version(n: number, stage: string, extra: Partial<ModelVersion> = {}): ModelVersion {

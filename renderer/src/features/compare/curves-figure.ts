@@ -87,7 +87,7 @@ export interface CurvesInput {
   groups: ReadonlyMap<string, string> | null;
 }
 
-export interface CurvesModel {
+export interface CurvesFigure {
   traces: PlotlyTrace[];
   layout: PlotlyLayout;
   /** Per run: stats from the full history (what the legend shows). */
@@ -111,7 +111,7 @@ export function xAxisTitle(mode: CurveX): string {
   return mode === 'step' ? 'Step' : mode === 'wall' ? 'Wall time' : 'Relative time (s)';
 }
 
-export function buildCurves(input: CurvesInput): CurvesModel {
+export function buildCurves(input: CurvesInput): CurvesFigure {
   const { metric, runs, mode, smoothing, buckets, selected, best, hover, format, groups } = input;
   const stats = new Map<string, SeriesStats>();
   const prepared = runs.map((r) => {

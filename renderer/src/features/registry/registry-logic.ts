@@ -1,6 +1,6 @@
 // Pure logic of the registry views: which models and versions are shown, the latest version per
 // stage, board columns, what typing an alias will do, what a drop of a run should lead to, and how
-// audit entries read. No React, no bridge: unit-tested in tests/renderer/registry-model.test.ts.
+// audit entries read. No React, no bridge: unit-tested in tests/renderer/registry-logic.test.ts.
 import type { AuditEntry, RegisteredModel, RunModelCandidate, RunModels, TransitionRequest } from '../../../../preload/api.ts';
 
 export type RegistryModel = RegisteredModel & { storeId: string };

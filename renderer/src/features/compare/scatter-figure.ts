@@ -89,7 +89,7 @@ export interface ScatterPoint {
   y: number;
 }
 
-export interface ScatterModel {
+export interface ScatterFigure {
   traces: PlotlyTrace[];
   layout: PlotlyLayout;
   points: ScatterPoint[];
@@ -118,7 +118,7 @@ function sizesOf(col: ColumnData | null, n: number, base: number): number[] {
   });
 }
 
-export function buildScatter(input: ScatterInput): ScatterModel {
+export function buildScatter(input: ScatterInput): ScatterFigure {
   const { rows, x, y, color, size, logX, logY, selected, best, hover, outside, theme, formatFor, isDate } = input;
   const n = rows.length;
   const xp = axisPlan(x, rows, logX, formatFor(x.key), isDate(x.key));

@@ -219,7 +219,7 @@ export interface ParcoordsInput {
   labelChars?: number;
 }
 
-export interface ParcoordsModel {
+export interface ParcoordsTrace {
   trace: PlotlyTrace;
   /** Run id of each line, in the order plotly draws them (line i = runIds[i]). */
   runIds: string[];
@@ -269,7 +269,7 @@ export function colorFractions(col: ColumnData, reverse: boolean): (number | nul
   });
 }
 
-export function buildParcoords(input: ParcoordsInput): ParcoordsModel {
+export function buildParcoords(input: ParcoordsInput): ParcoordsTrace {
   const { rows, dims, brushes, color, reverse, selected, best, theme, labelChars = 26 } = input;
   // Draw order: ordinary lines first, then selected, then the best run on top.
   const rank = (id: string) => (id === best ? 2 : selected.has(id) ? 1 : 0);

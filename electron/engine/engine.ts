@@ -81,8 +81,11 @@ type WatchedRunInfo = Pick<Run, 'experimentId' | 'runId' | 'status' | 'startTime
 export class Engine {
   readonly events = new EventEmitter<EngineEvents>();
   private stores = new Map<string, OpenStore>();
-  /** Stores whose first read is under way: listed (their experiments are queryable) but not open. */
-  private loading = new Map<string, StoreInfo>();
+  /**
+   * Stores whose first read is under way: listed, their experiments and runs queryable as they
+   * stream in; what needs the open store (reader, artifacts) waits for `opened`.
+   */
+  private loading = new Map<string, { info: StoreInfo; opened: Promise<OpenStore> }>();
   private discoveryDiagnostics: Diagnostic[] = [];
   private generation = 0;
   private projectPath: string | null = null;
@@ -126,7 +129,12 @@ export class Engine {
   }
 
   async addStore(info: StoreInfo): Promise<void> {
-    if (this.stores.has(info.id) || this.loading.has(info.id)) return;
+    if (this.stores.has(info.id)) return;
+    const pending = this.loading.get(info.id);
+    if (pending) {
+      await pending.opened;
+      return;
+    }
     const reader = info.kind === 'file' ? createFileStoreReader(info) : createSqliteStoreReader(info);
     const watching = this.options.watch !== false;
     // Runs are indexed batch by batch as the reader hands them over (a reader that does not stream
@@ -140,7 +148,15 @@ export class Engine {
     // re-checks what changed after this instant.
     const snapshotStart = Date.now();
     this.index.beginSnapshot(info);
-    this.loading.set(info.id, info);
+    let opened!: (open: OpenStore) => void;
+    let failed!: (e: unknown) => void;
+    const openedPromise = new Promise<OpenStore>((resolve, reject) => {
+      opened = resolve;
+      failed = reject;
+    });
+    // Nobody may be waiting: a failed load is reported by this call's own rejection.
+    openedPromise.catch(() => undefined);
+    this.loading.set(info.id, { info, opened: openedPromise });
     // While the runs stream in, the experiments are listed and queryable already: the app paints
     // its first rows long before a big store is read, and is told to look again as batches land
     // (at most every STREAM_BUMP_MS; each look is a query of a few ms).
@@ -153,8 +169,8 @@ export class Engine {
         onProgress: progress,
         onExperiments: (experiments, folders) => {
           this.index.addSnapshotExperiments(info.id, experiments);
+          // The reader's next progress report carries them to the app.
           runFolders = Object.fromEntries(folders);
-          progress(0, Object.values(runFolders).reduce((a, b) => a + b, 0));
           this.bump(info.id, { experimentIds: experiments.map((e) => e.experimentId), runIds: [], registryChanged: false });
           lastBump = performance.now();
         },
@@ -175,6 +191,7 @@ export class Engine {
       this.index.endSnapshot(snap);
     } catch (e) {
       this.loading.delete(info.id);
+      failed(e);
       this.index.removeStore(info.id);
       await reader.close();
       // Not being read any more: the app must not wait for this store (the error says why).
@@ -196,6 +213,7 @@ export class Engine {
     };
     this.loading.delete(info.id);
     this.stores.set(info.id, open);
+    opened(open);
     // Queryable now. The watcher starts in the background: its initial scan of a big store takes
     // seconds (chokidar lstat's every file in full mode), and nothing on screen needs it.
     if (watching) open.watchStart = this.startWatching(open, streamed.length > 0 ? [...streamed, ...snap.runs] : snap.runs, snapshotStart);
@@ -331,7 +349,7 @@ export class Engine {
 
   /** Forces a re-read of the given paths of a store now (after our own writes). */
   async refreshPaths(storeId: string, paths: string[]): Promise<void> {
-    const open = this.requireStore(storeId);
+    const open = await this.openStore(storeId);
     const done = open.queue.then(() => this.refreshStore(open, paths));
     open.queue = done.then(
       () => undefined,
@@ -355,15 +373,18 @@ export class Engine {
 
   /** Open stores, then any still being read for the first time. */
   listStores(): StoreInfo[] {
-    return [...[...this.stores.values()].map((s) => s.info), ...this.loading.values()];
+    return [...this.stores.values(), ...this.loading.values()].map((s) => s.info);
   }
 
   storeInfo(storeId: string): StoreInfo {
-    return this.requireStore(storeId).info;
+    const info = this.stores.get(storeId)?.info ?? this.loading.get(storeId)?.info;
+    if (!info) throw new EngineError('NOT_FOUND', `No open store ${storeId}`);
+    return info;
   }
 
-  private requireStore(storeId: string): OpenStore {
-    const s = this.stores.get(storeId);
+  /** An open store; one still being read for the first time once it is open. */
+  private async openStore(storeId: string): Promise<OpenStore> {
+    const s = this.stores.get(storeId) ?? (await this.loading.get(storeId)?.opened);
     if (!s) throw new EngineError('NOT_FOUND', `No open store ${storeId}`);
     return s;
   }
@@ -383,7 +404,7 @@ export class Engine {
     runIds: string[];
     keys: string[];
   }): Promise<Record<string, Record<string, MetricPoint[]>>> {
-    const open = this.requireStore(q.storeId);
+    const open = await this.openStore(q.storeId);
     const out: Record<string, Record<string, MetricPoint[]>> = {};
     for (const runId of q.runIds) {
       const perKey: Record<string, MetricPoint[]> = {};
@@ -394,11 +415,11 @@ export class Engine {
   }
 
   async resolveRunArtifacts(storeId: string, run: Pick<Run, 'artifactUri'>, options?: ResolveOptions): Promise<ArtifactLocation> {
-    return this.requireStore(storeId).resolver.resolve(run.artifactUri, options);
+    return (await this.openStore(storeId)).resolver.resolve(run.artifactUri, options);
   }
 
   async resolveModelArtifacts(storeId: string, model: Pick<LoggedModel, 'artifactLocation'>, options?: ResolveOptions): Promise<ArtifactLocation> {
-    return this.requireStore(storeId).resolver.resolve(model.artifactLocation, options);
+    return (await this.openStore(storeId)).resolver.resolve(model.artifactLocation, options);
   }
 
   /** One level of a run's artifact tree; `dir` is relative to the run's artifact root. */
@@ -422,7 +443,7 @@ export class Engine {
   }
 
   async readerFor(storeId: string): Promise<StoreReader> {
-    return this.requireStore(storeId).reader;
+    return (await this.openStore(storeId)).reader;
   }
 
   private async closeStores(): Promise<void> {

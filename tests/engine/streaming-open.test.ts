@@ -40,8 +40,11 @@ describe('streaming first read', () => {
       runs: number;
     }
     const seenList: Seen[] = [];
+    // Asked while the store is still being read: answered once it is open, not refused.
+    let history: Promise<unknown> | null = null;
     engine.events.on('indexProgress', (p) => {
       if (seenList.length > 0 || !p.runFolders) return;
+      history = engine.getMetricHistory({ storeId: root, runIds: [`b${'0'.repeat(31)}`], keys: ['loss'] });
       const experiments = engine.index.listExperiments({ storeId: root, lifecycle: 'all' });
       seenList.push({
         progress: p,
@@ -59,6 +62,7 @@ describe('streaming first read', () => {
     expect(s.experiments).toEqual(['Default', 'big', 'small']);
     expect(s.stores).toBe(1);
     expect(s.runs).toBe(0);
+    await expect(history).resolves.toEqual({ [`b${'0'.repeat(31)}`]: { loss: [expect.objectContaining({ timestamp: 1, value: 0, step: 0 })] } });
     // The first look comes with the experiments, before the store is complete; one more when ready.
     expect(changes[0]?.experimentIds.sort()).toEqual(['0', SMALL, BIG]);
     expect(changes.length).toBeGreaterThanOrEqual(2);

@@ -249,47 +249,37 @@ function onIndexChanged(ev: IndexChangedEvent): void {
   }
 }
 
-/** A store's experiments arrived ahead of its runs and the project has no scope yet: open one. */
-let earlyScope = false;
+/**
+ * A store's experiments arrived ahead of its runs (`complete` false) or its first read is over:
+ * list the stores and experiments again — the list from startup's getStatus can predate discovery
+ * ("No MLflow store found") — open a scope if the project has none, and refresh what is shown,
+ * which may have been partial while the store was read.
+ */
+async function catchUpWithStores(complete: boolean): Promise<void> {
+  const epoch = get().projectEpoch;
+  const [st] = await Promise.all([call('getStatus', {}).catch(() => null), loadExperiments()]);
+  if (get().projectEpoch !== epoch) return;
+  if (st) set({ stores: st.stores });
+  if (!get().storeId) {
+    chooseInitialScope();
+    void runQuery();
+  } else if (complete && st) void refreshRuns(st.generation);
+  void refreshColumns();
+}
+
+/** A catch-up for a store still streaming in is under way (progress events come many a second). */
+let earlyCatchUp = false;
 
 function onIndexProgress(p: IndexProgressEvent): void {
   const indexing = progressMap([...Object.values(get().indexing).filter((x) => x.storeId !== p.storeId), p], false);
   set({ indexing });
-  if (p.phase === 'reading' && p.runFolders && !get().storeId && !get().opening && get().project && !earlyScope) {
-    // The table fills while the store streams in; the 'ready' below refreshes it once complete.
-    earlyScope = true;
-    const epoch = get().projectEpoch;
-    void Promise.all([
-      call('getStatus', {}).then((st) => set({ stores: st.stores })),
-      loadExperiments(),
-    ])
-      .then(() => {
-        if (get().projectEpoch !== epoch || get().storeId) return;
-        chooseInitialScope();
-        void runQuery();
-        void refreshColumns();
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        earlyScope = false;
-      });
-  }
-  if (p.phase === 'ready') {
-    // The store list from startup's getStatus can predate discovery (empty sidebar, "No MLflow
-    // store found"): take it again once a store is ready.
-    void call('getStatus', {})
-      .then((st) => set({ stores: st.stores }))
-      .catch(() => undefined);
-    // A store finished its first read: what was shown while it was indexing may be partial.
-    void loadExperiments().then(async () => {
-      if (!get().storeId) {
-        chooseInitialScope();
-        void runQuery();
-      } else {
-        const st = await call('getStatus', {}).catch(() => null);
-        if (st) void refreshRuns(st.generation);
-      }
-      void refreshColumns();
+  // The table fills while the store streams in (startup only: a project opened from the picker
+  // waits for openProject's answer); the 'ready' below completes it.
+  if (p.phase === 'reading' && p.runFolders && !get().storeId && !get().opening && get().project && !earlyCatchUp) {
+    earlyCatchUp = true;
+    void catchUpWithStores(false).finally(() => {
+      earlyCatchUp = false;
     });
   }
+  if (p.phase === 'ready') void catchUpWithStores(true);
 }

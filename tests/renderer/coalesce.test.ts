@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { coalescing } from '../../renderer/src/lib/coalesce.ts';
+import { describe, expect, it, vi } from 'vitest';
+import { coalescing, settled } from '../../renderer/src/lib/coalesce.ts';
 
 function deferred() {
   let resolve!: () => void;
@@ -53,5 +53,27 @@ describe('coalescing', () => {
     await expect(refresh()).rejects.toThrow('boom');
     await refresh();
     expect(runs).toBe(2);
+  });
+});
+
+describe('settled', () => {
+  it('runs once, after the last call of a burst has been quiet for the delay', () => {
+    vi.useFakeTimers();
+    try {
+      let runs = 0;
+      const fetch = settled(() => runs++, 40);
+      for (let i = 0; i < 5; i++) {
+        fetch();
+        vi.advanceTimersByTime(30);
+      }
+      expect(runs).toBe(0);
+      vi.advanceTimersByTime(10);
+      expect(runs).toBe(1);
+      fetch();
+      vi.advanceTimersByTime(40);
+      expect(runs).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

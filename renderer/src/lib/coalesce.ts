@@ -24,3 +24,18 @@ export function coalescing(task: () => Promise<void>): () => Promise<void> {
     return running;
   };
 }
+
+/**
+ * Wraps `task` so that it runs once calls have stopped for `ms` (a burst of calls runs it once,
+ * after the last).
+ */
+export function settled(task: () => void, ms: number): () => void {
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = null;
+      task();
+    }, ms);
+  };
+}

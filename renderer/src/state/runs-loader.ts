@@ -13,7 +13,7 @@ import { DEFAULT_SORT, orderByFor } from '../core/column-keys.ts';
 import { applyPage, emptyCache, evictFar, markAllStale, pageOf, pagesToFetch, type QueryAnswer } from '../core/page-cache.ts';
 import { buildChildrenMap, findOrphans, slotAt } from '../core/run-tree.ts';
 import { andFilter, baseQuery, nestedFilter, queryKey, scopeKey, topLevelFilter, type TableQuery } from '../core/runs-query.ts';
-import { coalescing } from '../lib/coalesce.ts';
+import { coalescing, settled } from '../lib/coalesce.ts';
 import { scopeSettingsFor } from './scope-settings-slice.ts';
 import { useApp, type AppState } from './store.ts';
 import { selectTableRows } from './table-rows.ts';
@@ -153,21 +153,17 @@ function applyAnswer(key: string, topFilter: string, page: number, answer: Query
   set({ cache, queryError: null });
 }
 
-/** The table reports which top-level rows it shows. */
-let settleTimer: ReturnType<typeof setTimeout> | null = null;
+// While the user flings through 100k rows the range changes every frame; fetching only once it
+// holds still for a moment avoids loading pages that are gone before they arrive. The page either
+// side already loaded covers ordinary scrolling.
+const fetchWhenSettled = settled(() => fetchVisible(), 40);
 
+/** The table reports which top-level rows it shows. */
 export function setVisibleTop(first: number, last: number): void {
   const [a, b] = visibleTop;
   if (a === first && b === last) return;
   visibleTop = [first, last];
-  // While the user flings through 100k rows the range changes every frame; fetching only once
-  // it holds still for a moment avoids loading pages that are gone before they arrive. The
-  // page either side already loaded covers ordinary scrolling.
-  if (settleTimer) clearTimeout(settleTimer);
-  settleTimer = setTimeout(() => {
-    settleTimer = null;
-    fetchVisible();
-  }, 40);
+  fetchWhenSettled();
 }
 
 const requery = coalescing(async () => {

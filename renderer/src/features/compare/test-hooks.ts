@@ -2,6 +2,7 @@
 // this (and plotly's own `gd.data`), never through pixels. Documented in renderer/README.md.
 import type { PlotlyStatic } from '../../charts/plotly-api.ts';
 import { loadPlotly } from '../../charts/Plot.tsx';
+import type { DimensionModel } from './parcoords-trace.ts';
 
 export interface ChartsHook {
   /** The loaded plotly module (tests drive brushes and zoom through it, like a user would). */
@@ -10,17 +11,10 @@ export interface ChartsHook {
   parcoords?: {
     runIds: string[];
     colorBy: string | null;
-    dimensions: {
-      key: string;
-      label: string;
-      type: 'numeric' | 'categorical';
-      log: boolean;
+    dimensions: (Pick<DimensionModel, 'key' | 'label' | 'type' | 'log' | 'range' | 'tickvals' | 'ticktext'> & {
       values: number[];
-      range: [number, number];
-      tickvals: number[] | null;
-      ticktext: string[] | null;
       constraintrange: unknown;
-    }[];
+    })[];
   };
   scatter?: { x: string; y: string; color: string | null; size: string | null; gl: boolean; points: { runId: string; x: number; y: number }[]; skipped: string[] };
   curves?: {

@@ -18,7 +18,7 @@ import { DEFAULT_SORT, parseColumnKey } from '../../core/column-keys.ts';
 import { groupKeyOf, groupValueKey } from '../../core/group-key.ts';
 import { applyPage, emptyCache, evictFar, loadedRows, markAllStale, pagesToFetch, type QueryAnswer } from '../../core/page-cache.ts';
 import { baseQuery, queryKey } from '../../core/runs-query.ts';
-import { coalescing } from '../../lib/coalesce.ts';
+import { coalescing, settled } from '../../lib/coalesce.ts';
 import { chartSettings } from '../../state/current-chart-settings.ts';
 import { currentScope, currentTableQuery, PAGE_SIZE } from '../../state/runs-loader.ts';
 import { scopeSettingsFor } from '../../state/scope-settings-slice.ts';
@@ -131,16 +131,13 @@ export async function loadGroups(): Promise<void> {
 const inFlight = new Set<string>();
 /** Visible row range of the grouped table (module state: it changes every scroll frame). */
 let visible: [number, number] = [0, 60];
-let settleTimer: ReturnType<typeof setTimeout> | null = null;
+/** Pages are fetched once scrolling holds still (as the flat table does, state/runs-loader.ts). */
+const fetchWhenSettled = settled(() => fetchGroupPages(), 40);
 
 export function setVisibleGrouped(first: number, last: number): void {
   if (visible[0] === first && visible[1] === last) return;
   visible = [first, last];
-  if (settleTimer) clearTimeout(settleTimer);
-  settleTimer = setTimeout(() => {
-    settleTimer = null;
-    fetchGroupPages();
-  }, 40);
+  fetchWhenSettled();
 }
 
 function pageCacheKey(rowsKey: string, valueKey: string): string {

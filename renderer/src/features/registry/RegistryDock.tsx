@@ -60,7 +60,7 @@ export function RegistryDock() {
         {storeId ? (
           <DropTarget storeId={storeId} target={{ kind: 'new' }} testId="dock-new-model" className="reg-dock-new">
             <span className="reg-dock-plus" aria-hidden="true">
-              ＋
+              +
             </span>
             New model…
           </DropTarget>

@@ -8,7 +8,7 @@
 // - `asyncIo`: libuv thread pool, used with many reads in flight when the storage is slow (cold
 //   disk, network mount), where overlapping the waits is what matters.
 // The reader starts synchronous and measures metadata latency (open/readdir); past a threshold it
-// switches to the asynchronous pool (see file-store-reader.ts).
+// switches to the asynchronous pool (see cold-load.ts).
 //
 // Errors are returned as codes, never thrown: the reader turns them into diagnostics. Key folders
 // (params/, tags/, metrics/) are walked without following symlinked folders, so a link pointing

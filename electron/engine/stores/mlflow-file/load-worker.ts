@@ -1,7 +1,7 @@
-// Helper thread of a cold load (file-store-reader.ts): takes batches of run folders from the shared
-// counter, reads them with blocking I/O like the main thread does, and posts each batch back as
-// plain data. Stops when the batches run out or the main thread raises the stop flag (the storage
-// proved slow, or the load was aborted).
+// Helper thread of a cold load (cold-load.ts; started by load-helper.ts): takes batches of run
+// folders from the shared counter, reads them with blocking I/O like the main thread does, and
+// posts each batch back as plain data. Stops when the batches run out or the main thread raises
+// the stop flag (the storage proved slow, or the load was aborted).
 import { parentPort, workerData } from 'node:worker_threads';
 import type { StoreInfo } from '../../model.ts';
 import { FileStoreReader, type HelperJob, type HelperMessage } from './file-store-reader.ts';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { LoggedModelMetric, RegisteredModel } from '../../model.ts';
 import type { Collector } from './diagnostics.ts';
 import { describeError, isDir, listDir, walkKeys, type WalkProblem } from './fs-util.ts';
-import { readModelMetric } from './metric-file.ts';
+import { readModelMetric } from './model-metric-file.ts';
 import type { ReadContext } from './read-context.ts';
 import { readKeyValues, readMetaFile } from './read-helpers.ts';
 import { experimentFromMeta, loggedModelFromMeta } from './records.ts';

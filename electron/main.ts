@@ -195,6 +195,8 @@ async function start(): Promise<void> {
     backend = await createBackend({
       host: 'electron',
       configDir: app.getPath('userData'),
+      // A store's next open starts from the snapshot its last read left there (engine/snapshot/).
+      snapshotDir: path.join(app.getPath('userData'), 'index-snapshots'),
       pickFolder,
       pickSavePath,
       reportPrinter: electronReportPrinter({ BrowserWindow, fromPartition: (p, o) => session.fromPartition(p, o) }),

@@ -6,8 +6,10 @@ import path from 'node:path';
 import { ArtifactResolver, listArtifactsLevel, type ResolveOptions } from './artifacts.ts';
 import { discoverStores, fileStoreInfo, sqliteStoreInfo } from './discovery.ts';
 import { createRunIndex, type RunIndex } from './index/index.ts';
+import { dropSnapshot, readSnapshot, SnapshotWriter } from './snapshot/snapshot-file.ts';
 import type {
   ArtifactEntry,
+  Experiment,
   IndexChangedEvent,
   IndexProgressEvent,
   ArtifactLocation,
@@ -22,7 +24,7 @@ import { EngineError, type EngineErrorCode } from './errors.ts';
 import { countProblems } from './model.ts';
 import { createFileStoreReader } from './stores/mlflow-file/index.ts';
 import { createSqliteStoreReader } from './stores/mlflow-sqlite/index.ts';
-import { isEmptyChange, type StoreChange, type StoreReader } from './stores/reader.ts';
+import { emptyChange, isEmptyChange, type StoreChange, type StoreReader } from './stores/reader.ts';
 import { FileStoreWatch, type WatchedRun } from './watch/file-store-watch.ts';
 import { StoreWatcher } from './watch/store-watcher.ts';
 
@@ -39,6 +41,11 @@ export interface EngineOptions {
   sqlWasmPath?: string;
   /** Overrides the OS file-watch budget that picks full or tiered watching (tests). */
   watchBudget?: number;
+  /**
+   * Where stores' index snapshots are kept (the app's cache folder); a store read from its files
+   * leaves one there, and its next open starts from it (warm). Absent: always read cold.
+   */
+  snapshotDir?: string;
   /** Overrides the run count above which file stores are watched tiered (tests). */
   maxFullWatchRuns?: number;
   /** Tiered watching: how often finished runs are checked. */
@@ -69,6 +76,8 @@ interface OpenStore {
   experiments: StoreSnapshot['experiments'];
   /** The watcher's start in the background, catch-up included; never rejects. */
   watchStart: Promise<void>;
+  /** Completing the store's snapshot after a cold read, in the background; never rejects. */
+  persist: Promise<void>;
   /** Aborted when the store is closed: a start still under way stops there. */
   closing: AbortController;
 }
@@ -77,6 +86,28 @@ export type { IndexChangedEvent, IndexProgressEvent };
 
 /** What the watcher needs of a run. */
 type WatchedRunInfo = Pick<Run, 'experimentId' | 'runId' | 'status' | 'startTime' | 'endTime'>;
+
+function watchedRun(r: Run): WatchedRunInfo {
+  return { experimentId: r.experimentId, runId: r.runId, status: r.status, startTime: r.startTime, endTime: r.endTime };
+}
+
+/** How a store's first read went (tests and benchmarks ask: Engine.startOf). */
+export type StoreStart =
+  | { start: 'warm'; /** Runs re-read (changed, new or unverified) and runs gone since the snapshot. */ rereadRuns: number; goneRuns: number }
+  | { start: 'cold'; reason: string };
+
+/** What a store's first read (cold or warm) leaves for addStore. */
+interface FirstRead {
+  experiments: Experiment[];
+  watched: WatchedRunInfo[];
+  runCount: number;
+  /** When the read began: the watcher's catch-up re-checks what changed after it. */
+  snapshotStart: number;
+  /** Warm start: what changed in the files since the snapshot (to refresh); cold: null. */
+  changedPaths: string[] | null;
+  /** Cold read with a snapshot folder: the store's next snapshot, to complete. */
+  persist: SnapshotWriter | null;
+}
 
 export class Engine {
   readonly events = new EventEmitter<EngineEvents>();
@@ -87,6 +118,7 @@ export class Engine {
    */
   private loading = new Map<string, { info: StoreInfo; opened: Promise<OpenStore> }>();
   private discoveryDiagnostics: Diagnostic[] = [];
+  private starts = new Map<string, StoreStart>();
   private generation = 0;
   private projectPath: string | null = null;
 
@@ -136,18 +168,6 @@ export class Engine {
       return;
     }
     const reader = info.kind === 'file' ? createFileStoreReader(info) : createSqliteStoreReader(info);
-    const watching = this.options.watch !== false;
-    // Runs are indexed batch by batch as the reader hands them over (a reader that does not stream
-    // returns them all in the snapshot): the Run objects of a big store never all exist at once,
-    // which is what keeps a 100k-run load within its memory budget. The watcher only needs these
-    // three fields per run (the strings are the ones the index keeps anyway).
-    const streamed: WatchedRunInfo[] = [];
-    let indexed = 0;
-    let snap: StoreSnapshot;
-    // Whatever is written from here on may be missing from the snapshot: the watcher's catch-up
-    // re-checks what changed after this instant.
-    const snapshotStart = Date.now();
-    this.index.beginSnapshot(info);
     let opened!: (open: OpenStore) => void;
     let failed!: (e: unknown) => void;
     const openedPromise = new Promise<OpenStore>((resolve, reject) => {
@@ -157,6 +177,94 @@ export class Engine {
     // Nobody may be waiting: a failed load is reported by this call's own rejection.
     openedPromise.catch(() => undefined);
     this.loading.set(info.id, { info, opened: openedPromise });
+    let read: FirstRead;
+    try {
+      read = (await this.warmRead(info, reader)) ?? (await this.coldRead(info, reader));
+    } catch (e) {
+      this.loading.delete(info.id);
+      failed(e);
+      this.index.removeStore(info.id);
+      await reader.close();
+      // Not being read any more: the app must not wait for this store (the error says why).
+      this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: 0, total: 0 });
+      throw e;
+    }
+    const { experiments } = read;
+    const open: OpenStore = {
+      info,
+      reader,
+      resolver: new ArtifactResolver(info, experiments),
+      watcher: null,
+      queue: Promise.resolve(),
+      watcherProblems: [],
+      watcherNotice: null,
+      experiments,
+      watchStart: Promise.resolve(),
+      persist: Promise.resolve(),
+      closing: new AbortController(),
+    };
+    this.loading.delete(info.id);
+    this.stores.set(info.id, open);
+    opened(open);
+    let { watched, runCount } = read;
+    if (read.changedPaths) {
+      // A warm start: what changed in the files since the snapshot, applied before the store is
+      // called ready (the rows on screen meanwhile are the snapshot's). Through the store's queue,
+      // like any refresh: a registry write confirming itself meanwhile waits for it.
+      const paths = read.changedPaths;
+      const done = open.queue.then(() => this.refreshStore(open, paths));
+      open.queue = done.then(
+        () => undefined,
+        () => undefined,
+      );
+      try {
+        const change = await done;
+        const known = new Set(watched.map((r) => r.runId));
+        const gone = new Set(change.removedRunIds);
+        const fresh = new Map(change.runs.map((r) => [r.runId, watchedRun(r)]));
+        const start = this.starts.get(info.id);
+        if (start?.start === 'warm') this.starts.set(info.id, { ...start, rereadRuns: change.runs.length, goneRuns: start.goneRuns + gone.size });
+        for (const id of gone) if (known.has(id)) runCount--;
+        for (const id of fresh.keys()) if (!known.has(id)) runCount++;
+        watched = [...watched.filter((r) => !gone.has(r.runId) && !fresh.has(r.runId)), ...fresh.values()];
+      } catch (e) {
+        open.watcherProblems = [{ store: info.id, path: info.path, problem: `Refresh failed: ${String(e)}` }];
+        this.emitDiagnostics();
+      }
+    }
+    // Queryable now. The watcher starts in the background: its initial scan of a big store takes
+    // seconds (chokidar lstat's every file in full mode), and nothing on screen needs it.
+    if (this.options.watch !== false) open.watchStart = this.startWatching(open, watched, read.snapshotStart);
+    if (read.persist) open.persist = this.persistSnapshot(open, read.persist, read.snapshotStart, runCount);
+    this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: runCount, total: runCount });
+    this.bump(info.id, { experimentIds: experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
+  }
+
+  /**
+   * A store's first read from the files. Runs are indexed batch by batch as the reader hands them
+   * over (a reader that does not stream returns them all in the snapshot): the Run objects of a big
+   * store never all exist at once, which is what keeps a 100k-run load within its memory budget.
+   * With a snapshot folder, the batches are also written to the store's next snapshot as they come.
+   */
+  private async coldRead(info: StoreInfo, reader: StoreReader): Promise<FirstRead> {
+    // The watcher only needs these fields per run (the strings are the ones the index keeps anyway).
+    const watched: WatchedRunInfo[] = [];
+    const watching = this.options.watch !== false;
+    let indexed = 0;
+    // Whatever is written from here on may be missing from the snapshot: the watcher's catch-up
+    // re-checks what changed after this instant.
+    const snapshotStart = Date.now();
+    let writer = this.snapshotWriter(info, reader, snapshotStart);
+    const toSnapshot = (runs: readonly Run[]) => {
+      try {
+        writer?.addRuns(runs);
+      } catch {
+        // A full disk or a read-only cache folder: no snapshot this time, nothing else lost.
+        writer?.abort();
+        writer = null;
+      }
+    };
+    this.index.beginSnapshot(info);
     // While the runs stream in, the experiments are listed and queryable already: the app paints
     // its first rows long before a big store is read, and is told to look again as batches land
     // (at most every STREAM_BUMP_MS; each look is a query of a few ms).
@@ -164,6 +272,7 @@ export class Engine {
     let lastBump = 0;
     const progress = (done: number, total: number) =>
       this.events.emit('indexProgress', { storeId: info.id, phase: 'reading', done, total, ...(runFolders ? { runFolders } : {}) });
+    let snap: StoreSnapshot;
     try {
       snap = await reader.load({
         onProgress: progress,
@@ -176,49 +285,115 @@ export class Engine {
         },
         onRuns: (runs) => {
           this.index.addSnapshotRuns(info.id, runs);
+          toSnapshot(runs);
           indexed += runs.length;
           if (runFolders && performance.now() - lastBump >= STREAM_BUMP_MS) {
             this.bump(info.id, { experimentIds: [...new Set(runs.map((r) => r.experimentId))], runIds: [], registryChanged: false });
             lastBump = performance.now();
           }
-          if (watching) {
-            for (const r of runs) streamed.push({ experimentId: r.experimentId, runId: r.runId, status: r.status, startTime: r.startTime, endTime: r.endTime });
-          }
+          if (watching) for (const r of runs) watched.push(watchedRun(r));
         },
       });
+      toSnapshot(snap.runs);
       const total = indexed + snap.runs.length;
       this.events.emit('indexProgress', { storeId: info.id, phase: 'indexing', done: indexed, total });
       this.index.endSnapshot(snap);
     } catch (e) {
-      this.loading.delete(info.id);
-      failed(e);
-      this.index.removeStore(info.id);
-      await reader.close();
-      // Not being read any more: the app must not wait for this store (the error says why).
-      this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: 0, total: 0 });
+      writer?.abort();
       throw e;
     }
-    const runCount = indexed + snap.runs.length;
-    const open: OpenStore = {
-      info,
-      reader,
-      resolver: new ArtifactResolver(info, snap.experiments),
-      watcher: null,
-      queue: Promise.resolve(),
-      watcherProblems: [],
-      watcherNotice: null,
-      experiments: snap.experiments,
-      watchStart: Promise.resolve(),
-      closing: new AbortController(),
-    };
-    this.loading.delete(info.id);
-    this.stores.set(info.id, open);
-    opened(open);
-    // Queryable now. The watcher starts in the background: its initial scan of a big store takes
-    // seconds (chokidar lstat's every file in full mode), and nothing on screen needs it.
-    if (watching) open.watchStart = this.startWatching(open, streamed.length > 0 ? [...streamed, ...snap.runs] : snap.runs, snapshotStart);
-    this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: runCount, total: runCount });
-    this.bump(info.id, { experimentIds: snap.experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
+    if (watching) for (const r of snap.runs) watched.push(watchedRun(r));
+    return { experiments: snap.experiments, watched, runCount: indexed + snap.runs.length, snapshotStart, changedPaths: null, persist: writer };
+  }
+
+  /**
+   * A store's first read from its persisted snapshot (engine/snapshot/): the index is filled from
+   * it at once (the app paints its rows), then the reader checks the files against it and names
+   * what changed, which addStore refreshes. Null when there is no usable snapshot: a missing one, or
+   * one that is corrupt, of another schema or another store, or does not fit the reader (deleted).
+   */
+  private async warmRead(info: StoreInfo, reader: StoreReader): Promise<FirstRead | null> {
+    const dir = this.options.snapshotDir;
+    if (!dir || !reader.warm) {
+      this.starts.set(info.id, { start: 'cold', reason: dir ? 'the reader has no warm start' : 'no snapshot folder' });
+      return null;
+    }
+    const found = readSnapshot(dir, info);
+    if (!found.ok) {
+      this.starts.set(info.id, { start: 'cold', reason: found.reason === 'missing' ? 'no snapshot' : `snapshot discarded (${found.reason})` });
+      return null;
+    }
+    const { tail } = found.snapshot;
+    // Changes from here on are the watcher's catch-up's (as after a cold read's start).
+    const snapshotStart = Date.now();
+    const watched: WatchedRunInfo[] = [];
+    const runFolders: Record<string, number> = {};
+    try {
+      this.index.beginSnapshot(info, tail.runCount);
+      this.index.addSnapshotExperiments(info.id, tail.experiments);
+      for (const batch of found.snapshot.runBatches()) {
+        this.index.addSnapshotRuns(info.id, batch);
+        for (const r of batch) {
+          watched.push(watchedRun(r));
+          runFolders[r.experimentId] = (runFolders[r.experimentId] ?? 0) + 1;
+        }
+      }
+      this.index.endSnapshot({ info, experiments: tail.experiments, runs: [], loggedModels: tail.loggedModels, registry: tail.registry, diagnostics: [] });
+      // Rows on screen now; complete ('ready') once the files are checked.
+      this.events.emit('indexProgress', { storeId: info.id, phase: 'reading', done: watched.length, total: watched.length, runFolders });
+      this.bump(info.id, { experimentIds: tail.experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
+      const { changedPaths, goneRunIds } = await reader.warm.restore(tail.readerState, tail, watched.map((r) => r.runId));
+      if (goneRunIds.length > 0) this.index.applyChange(info.id, { ...emptyChange(), removedRunIds: goneRunIds });
+      const gone = new Set(goneRunIds);
+      this.starts.set(info.id, { start: 'warm', rereadRuns: 0, goneRuns: goneRunIds.length });
+      return {
+        experiments: tail.experiments,
+        watched: gone.size > 0 ? watched.filter((r) => !gone.has(r.runId)) : watched,
+        runCount: watched.length - gone.size,
+        snapshotStart,
+        changedPaths,
+        persist: null,
+      };
+    } catch (e) {
+      // Does not fit what the reader expects (a bug, or a file edited by hand): never trusted.
+      dropSnapshot(dir, info);
+      this.starts.set(info.id, { start: 'cold', reason: `snapshot discarded (${e instanceof Error ? e.message : String(e)})` });
+      return null;
+    }
+  }
+
+  private snapshotWriter(info: StoreInfo, reader: StoreReader, readStarted: number): SnapshotWriter | null {
+    const dir = this.options.snapshotDir;
+    if (!dir || !reader.warm) return null;
+    try {
+      return new SnapshotWriter(dir, info, readStarted);
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Completes a store's snapshot once its watcher is live (the stat walk of the files would only
+   * slow the first minutes down). Never rejects; closing the store abandons it.
+   */
+  private async persistSnapshot(open: OpenStore, writer: SnapshotWriter, readStarted: number, runCount: number): Promise<void> {
+    try {
+      await open.watchStart;
+      const warm = open.reader.warm;
+      if (!warm || open.closing.signal.aborted) throw new Error('closed');
+      const { state, records } = await warm.capture(readStarted, open.closing.signal);
+      open.closing.signal.throwIfAborted();
+      writer.finish({ ...records, runCount, readerState: state });
+    } catch {
+      // Closed first, or the cache folder is full or read-only: no snapshot this time (the next
+      // open reads cold), nothing else lost.
+      writer.abort();
+    }
+  }
+
+  /** How each store's first read went: from a snapshot or the files, and why (tests, benchmarks). */
+  startOf(storeId: string): StoreStart | undefined {
+    return this.starts.get(storeId);
   }
 
   /**
@@ -347,6 +522,11 @@ export class Engine {
     await this.settle();
   }
 
+  /** Resolves once every open store's snapshot is written (or given up): tests, benchmarks. */
+  async whenSnapshotted(): Promise<void> {
+    await Promise.all([...this.stores.values()].map((s) => s.persist));
+  }
+
   /** Forces a re-read of the given paths of a store now (after our own writes). */
   async refreshPaths(storeId: string, paths: string[]): Promise<void> {
     const open = await this.openStore(storeId);
@@ -455,6 +635,7 @@ export class Engine {
       s.closing.abort();
       await s.watcher?.close();
       await s.watchStart;
+      await s.persist;
       await s.queue;
       await s.reader.close();
       this.index.removeStore(s.info.id);

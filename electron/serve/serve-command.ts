@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBackend, defaultConfigDir } from '../engine/backend/index.ts';
+import { createBackend, defaultCacheDir, defaultConfigDir } from '../engine/backend/index.ts';
 import { startBridgeServer } from './server.ts';
 
 /**
@@ -26,6 +26,8 @@ export async function runServe(
   const backend = await createBackend({
     host: 'browser',
     configDir: process.env.RUNSIGHT_CONFIG_DIR ?? defaultConfigDir(),
+    // A store's next open starts from the snapshot its last read left there (engine/snapshot/).
+    snapshotDir: path.join(process.env.RUNSIGHT_CACHE_DIR ?? defaultCacheDir(), 'index-snapshots'),
     polling: opts.polling,
   });
   const target = folder ?? (await (await import('../engine/demo/demo-project.ts')).ensureDemoProject());
@@ -41,7 +43,11 @@ export async function runServe(
   process.stdout.write(`Runsight (browser mode) on ${target}\n  ${server.url}\n`);
   const r = await opened;
   if (!r.ok) process.stderr.write(`runsight: ${r.error.message}\n`);
-  else process.stdout.write(`  ${r.value.stores.length} store(s) indexed, ${r.value.diagnostics.length} diagnostic(s)\n`);
+  else {
+    const warm = r.value.stores.filter((st) => backend.engine.startOf(st.id)?.start === 'warm').length;
+    const from = warm > 0 ? ` (${warm} from a snapshot, checked against the files)` : '';
+    process.stdout.write(`  ${r.value.stores.length} store(s) indexed${from}, ${r.value.diagnostics.length} diagnostic(s)\n`);
+  }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);

@@ -60,6 +60,12 @@ export function defaultConfigDir(): string {
   return path.join(base, 'runsight');
 }
 
+/** Browser mode's cache folder (index snapshots): $XDG_CACHE_HOME/runsight, else ~/.cache/runsight. */
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache');
+  return path.join(base, 'runsight');
+}
+
 export async function createBackend(options: BackendOptions): Promise<Backend> {
   const engine = await Engine.create(options);
   const settingsFile = path.join(options.configDir, 'settings.json');

@@ -83,7 +83,7 @@ export async function createRunIndex(options: RunIndexOptions = {}): Promise<Run
   };
   return {
     applySnapshot: (snap: StoreSnapshot) => (open(), ingest.applySnapshot(snap)),
-    beginSnapshot: (info) => (open(), ingest.beginSnapshot(info)),
+    beginSnapshot: (info, expectedRuns) => (open(), ingest.beginSnapshot(info, expectedRuns)),
     addSnapshotRuns: (storeId, runs) => (open(), ingest.addSnapshotRuns(storeId, runs)),
     addSnapshotExperiments: (storeId, experiments) => (open(), ingest.addSnapshotExperiments(storeId, experiments)),
     endSnapshot: (snap) => (open(), ingest.endSnapshot(snap)),

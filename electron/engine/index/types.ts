@@ -151,7 +151,8 @@ export interface RunIndex {
    * store, addSnapshotExperiments lists its experiments early, addSnapshotRuns indexes one batch of runs (queries see them at once), endSnapshot
    * writes the experiments, logged models and registry, and any runs the snapshot itself holds.
    */
-  beginSnapshot(info: StoreInfo): void;
+  /** `expectedRuns` sizes the store's columns up front (a warm start knows it). */
+  beginSnapshot(info: StoreInfo, expectedRuns?: number): void;
   addSnapshotRuns(storeId: string, runs: readonly Run[]): void;
   /** The experiments of a snapshot in parts, listed before its runs arrive. */
   addSnapshotExperiments(storeId: string, experiments: readonly Experiment[]): void;

@@ -71,8 +71,29 @@ export function isEmptyChange(c: StoreChange): boolean {
   );
 }
 
+/**
+ * A reader that can start from a persisted snapshot (engine/snapshot/) instead of reading the
+ * whole store. `capture` (after a load) returns what it needs to take back and the records it goes
+ * with; `restore` takes them back and answers what to refresh so that the result equals a cold
+ * load: the paths that changed since (for `refresh`), and the runs of the snapshot it does not know
+ * any more (`indexedRuns`: the run ids the snapshot's runs put in the index).
+ */
+export interface WarmStart {
+  capture(readStarted: number, signal?: AbortSignal): Promise<{ state: unknown; records: WarmRecords }>;
+  restore(state: unknown, records: WarmRecords, indexedRuns: Iterable<string>): Promise<{ changedPaths: string[]; goneRunIds: string[] }>;
+}
+
+/** What a snapshot keeps of a store besides its runs. */
+export interface WarmRecords {
+  experiments: Experiment[];
+  loggedModels: LoggedModel[];
+  registry: RegisteredModel[];
+}
+
 export interface StoreReader {
   readonly info: StoreInfo;
+  /** Present when the reader supports warm starts from a persisted snapshot. */
+  readonly warm?: WarmStart;
   /** Full read of the store. Never throws for bad content: problems become diagnostics. */
   load(options?: LoadOptions): Promise<StoreSnapshot>;
   /**

@@ -10,7 +10,7 @@
 // sequence of refreshes, the state equals a fresh load.
 import path from 'node:path';
 import type { MetricPoint, Run, StoreInfo, StoreSnapshot } from '../../model.ts';
-import type { LoadOptions, StoreChange, StoreReader } from '../reader.ts';
+import type { LoadOptions, StoreChange, StoreReader, WarmStart } from '../reader.ts';
 import { coldLoad, type LoadSettings } from './cold-load.ts';
 import { DiagBook } from './diagnostics.ts';
 import { asyncIo, SyncIo } from './fs-util.ts';
@@ -19,6 +19,7 @@ import { readRunMetricHistory } from './metric-file.ts';
 import { isSafeName, type ReadContext } from './read-context.ts';
 import { refreshStore } from './refresh.ts';
 import { MAX_HOT, runDir, StoreCache } from './store-cache.ts';
+import { captureWarmState, changedSinceWarmState, restoreWarmState, type FileWarmState } from './warm-start.ts';
 
 export type { BatchPayload, HelperJob, HelperMessage } from './load-helper.ts';
 
@@ -71,6 +72,18 @@ export class FileStoreReader implements StoreReader {
       return this.snapshot(runs);
     });
   }
+
+  /** Warm starts (warm-start.ts): the cache from a snapshot, then what changed since it. */
+  readonly warm: WarmStart = {
+    capture: (readStarted, signal) => this.serial(() => captureWarmState(this.ctx, this.cache, readStarted, signal)),
+    restore: (state, records, indexedRuns) =>
+      this.serial(async () => {
+        restoreWarmState(this.ctx, this.cache, state, records);
+        const goneRunIds: string[] = [];
+        for (const id of indexedRuns) if (!this.cache.runs.has(id)) goneRunIds.push(id);
+        return { changedPaths: await changedSinceWarmState(this.ctx, this.cache, state as FileWarmState), goneRunIds };
+      }),
+  };
 
   refresh(changedPaths: readonly string[]): Promise<StoreChange> {
     return this.serial(() => refreshStore(this.ctx, this.cache, changedPaths));

@@ -1,0 +1,180 @@
+// The persisted index snapshot of one store: what its first read produced (experiments, runs in
+// the batches they were read in, logged models, registry) and the reader's own state for a warm
+// start (file store: the folder of every record and the signature of its files, see
+// stores/mlflow-file/warm-start.ts). One file per store in the app's cache folder, named by a hash
+// of the store's kind and path, so two stores never share one.
+//
+// Layout: MAGIC, then records [type u8][length u32 LE][payload], the last one a trailer holding
+// the SHA-256 of every byte before it. Payloads are v8-serialised (structured clone: NaN, ±Infinity
+// and -0 survive, which JSON would lose). A file that does not end in a matching trailer, of
+// another schema, or written for another store is discarded and the store read cold, never trusted.
+//
+// The runs are written while the first read streams them in (nothing is kept in memory), to a
+// temporary file renamed into place once the reader's state is complete: a crash leaves either the
+// previous snapshot or none.
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { deserialize, serialize } from 'node:v8';
+import type { Experiment, LoggedModel, RegisteredModel, Run, StoreInfo, StoreKind } from '../model.ts';
+
+/**
+ * Bumped whenever what a reader produces for the same files may change (a parsing fix, a new field
+ * of the model): a snapshot of another schema is rebuilt.
+ */
+export const SNAPSHOT_SCHEMA = 1;
+
+const MAGIC = Buffer.from('RSNAPSH\n', 'latin1');
+const T_HEADER = 1;
+const T_RUNS = 2;
+const T_TAIL = 3;
+const T_TRAILER = 0xff;
+const HASH_BYTES = 32;
+const TRAILER_BYTES = 1 + 4 + HASH_BYTES;
+
+export interface SnapshotHeader {
+  schema: number;
+  kind: StoreKind;
+  storePath: string;
+  /** When the read this snapshot holds began (epoch ms). */
+  readStarted: number;
+}
+
+/** Everything but the runs. `readerState`: what the reader's warm start takes back. */
+export interface SnapshotTail {
+  experiments: Experiment[];
+  loggedModels: LoggedModel[];
+  registry: RegisteredModel[];
+  runCount: number;
+  readerState: unknown;
+}
+
+export interface SavedSnapshot {
+  header: SnapshotHeader;
+  /** The runs, batch by batch (deserialised as they are taken: a 100k-run store never all at once). */
+  runBatches(): Generator<Run[]>;
+  tail: SnapshotTail;
+}
+
+export type SnapshotRead = { ok: true; snapshot: SavedSnapshot } | { ok: false; reason: 'missing' | 'corrupt' | 'schema' | 'other-store' };
+
+/** The snapshot file of a store: `<dir>/<kind>-<hash of kind and path>.rsnap`. */
+export function snapshotPath(dir: string, info: Pick<StoreInfo, 'kind' | 'path'>): string {
+  const key = createHash('sha256').update(`${info.kind}\0${path.resolve(info.path)}`).digest('hex').slice(0, 32);
+  return path.join(dir, `${info.kind}-${key}.rsnap`);
+}
+
+function record(type: number, payload: Buffer): Buffer[] {
+  const head = Buffer.alloc(5);
+  head.writeUInt8(type, 0);
+  head.writeUInt32LE(payload.length, 1);
+  return [head, payload];
+}
+
+/** Writes one store's snapshot as its first read goes; nothing is visible until `finish`. */
+export class SnapshotWriter {
+  readonly file: string;
+  private readonly tmp: string;
+  private fd: number | null;
+  private readonly hash: Hash = createHash('sha256');
+
+  constructor(dir: string, info: StoreInfo, readStarted: number) {
+    this.file = snapshotPath(dir, info);
+    mkdirSync(dir, { recursive: true });
+    this.tmp = `${this.file}.tmp-${process.pid}-${Date.now()}`;
+    this.fd = openSync(this.tmp, 'w', 0o600);
+    const header: SnapshotHeader = { schema: SNAPSHOT_SCHEMA, kind: info.kind, storePath: path.resolve(info.path), readStarted };
+    this.write([MAGIC, ...record(T_HEADER, Buffer.from(JSON.stringify(header), 'utf8'))]);
+  }
+
+  private write(parts: Buffer[], hashed = true): void {
+    if (this.fd === null) throw new Error('snapshot: written after finish or abort');
+    for (const p of parts) {
+      if (hashed) this.hash.update(p);
+      let off = 0;
+      while (off < p.length) off += writeSync(this.fd, p, off, p.length - off);
+    }
+  }
+
+  addRuns(runs: readonly Run[]): void {
+    if (runs.length > 0) this.write(record(T_RUNS, serialize(runs)));
+  }
+
+  /** Completes the file and puts it in place of the previous snapshot. */
+  finish(tail: SnapshotTail): void {
+    this.write(record(T_TAIL, serialize(tail)));
+    const digest = this.hash.digest();
+    this.write(record(T_TRAILER, digest), false);
+    closeSync(this.fd as number);
+    this.fd = null;
+    renameSync(this.tmp, this.file);
+  }
+
+  /** Drops the unfinished file (the read failed or the store was closed first). */
+  abort(): void {
+    if (this.fd !== null) {
+      closeSync(this.fd);
+      this.fd = null;
+    }
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+/**
+ * Reads and checks a store's snapshot. Whatever is wrong with it (truncated, bit-flipped, of
+ * another schema, of another store) makes it `ok: false`, and a bad file is deleted.
+ */
+export function readSnapshot(dir: string, info: StoreInfo): SnapshotRead {
+  const file = snapshotPath(dir, info);
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return { ok: false, reason: 'missing' };
+  }
+  const bad = (reason: 'corrupt' | 'schema' | 'other-store'): SnapshotRead => {
+    rmSync(file, { force: true });
+    return { ok: false, reason };
+  };
+  if (data.length < MAGIC.length + TRAILER_BYTES || !data.subarray(0, MAGIC.length).equals(MAGIC)) return bad('corrupt');
+  const body = data.length - TRAILER_BYTES;
+  if (data.readUInt8(body) !== T_TRAILER || data.readUInt32LE(body + 1) !== HASH_BYTES) return bad('corrupt');
+  const digest = createHash('sha256').update(data.subarray(0, body)).digest();
+  if (!digest.equals(data.subarray(body + 5))) return bad('corrupt');
+  // The checksum holds, so the records are as written: an exception below is a writer bug.
+  const records: { type: number; start: number; end: number }[] = [];
+  for (let off = MAGIC.length; off < body; ) {
+    const type = data.readUInt8(off);
+    const len = data.readUInt32LE(off + 1);
+    records.push({ type, start: off + 5, end: off + 5 + len });
+    off += 5 + len;
+  }
+  const first = records[0];
+  const last = records[records.length - 1];
+  if (!first || first.type !== T_HEADER || !last || last.type !== T_TAIL) return bad('corrupt');
+  let header: SnapshotHeader;
+  try {
+    header = JSON.parse(data.toString('utf8', first.start, first.end)) as SnapshotHeader;
+  } catch {
+    return bad('corrupt');
+  }
+  if (header.schema !== SNAPSHOT_SCHEMA) return bad('schema');
+  if (header.kind !== info.kind || header.storePath !== path.resolve(info.path)) return bad('other-store');
+  const tail = deserialize(data.subarray(last.start, last.end)) as SnapshotTail;
+  const runs = records.filter((r) => r.type === T_RUNS);
+  return {
+    ok: true,
+    snapshot: {
+      header,
+      tail,
+      *runBatches() {
+        for (const r of runs) yield deserialize(data.subarray(r.start, r.end)) as Run[];
+      },
+    },
+  };
+}
+
+/** Deletes a store's snapshot (its warm start failed: the next open reads cold). */
+export function dropSnapshot(dir: string, info: StoreInfo): void {
+  rmSync(snapshotPath(dir, info), { force: true });
+}

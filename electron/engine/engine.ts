@@ -30,6 +30,8 @@ import { StoreWatcher } from './watch/store-watcher.ts';
 
 /** How often a store's first read tells the app to look again while its runs stream in. */
 const STREAM_BUMP_MS = 500;
+/** Longest stretch of indexing a snapshot's runs before the event loop gets a turn. */
+const SLICE_MS = 8;
 
 export interface EngineOptions {
   /** Watch stores and emit indexChanged (default true). The CLI's one-shot commands turn it off. */
@@ -105,6 +107,8 @@ interface FirstRead {
   snapshotStart: number;
   /** Warm start: what changed in the files since the snapshot (to refresh); cold: null. */
   changedPaths: string[] | null;
+  /** Warm start: the snapshot's runs the reader found gone (already out of the index). */
+  goneRunIds: string[];
   /** Cold read with a snapshot folder: the store's next snapshot, to complete. */
   persist: SnapshotWriter | null;
 }
@@ -207,6 +211,7 @@ export class Engine {
     this.stores.set(info.id, open);
     opened(open);
     let { watched, runCount } = read;
+    let rewrite: { fresh: Run[]; drop: Set<string> } | null = null;
     if (read.changedPaths) {
       // A warm start: what changed in the files since the snapshot, applied before the store is
       // called ready (the rows on screen meanwhile are the snapshot's). Through the store's queue,
@@ -219,10 +224,14 @@ export class Engine {
       );
       try {
         const change = await done;
+        const start = this.starts.get(info.id);
+        if (change.runs.length > 0 || change.removedRunIds.length > 0 || read.goneRunIds.length > 0) {
+          // The snapshot is behind the files: the next one holds what this start re-read.
+          rewrite = { fresh: change.runs, drop: new Set([...change.runs.map((r) => r.runId), ...change.removedRunIds, ...read.goneRunIds]) };
+        }
         const known = new Set(watched.map((r) => r.runId));
         const gone = new Set(change.removedRunIds);
         const fresh = new Map(change.runs.map((r) => [r.runId, watchedRun(r)]));
-        const start = this.starts.get(info.id);
         if (start?.start === 'warm') this.starts.set(info.id, { ...start, rereadRuns: change.runs.length, goneRuns: start.goneRuns + gone.size });
         for (const id of gone) if (known.has(id)) runCount--;
         for (const id of fresh.keys()) if (!known.has(id)) runCount++;
@@ -236,6 +245,7 @@ export class Engine {
     // seconds (chokidar lstat's every file in full mode), and nothing on screen needs it.
     if (this.options.watch !== false) open.watchStart = this.startWatching(open, watched, read.snapshotStart);
     if (read.persist) open.persist = this.persistSnapshot(open, read.persist, read.snapshotStart, runCount);
+    else if (rewrite) open.persist = this.rewriteSnapshot(open, rewrite, read.snapshotStart, runCount);
     this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: runCount, total: runCount });
     this.bump(info.id, { experimentIds: experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
   }
@@ -303,7 +313,7 @@ export class Engine {
       throw e;
     }
     if (watching) for (const r of snap.runs) watched.push(watchedRun(r));
-    return { experiments: snap.experiments, watched, runCount: indexed + snap.runs.length, snapshotStart, changedPaths: null, persist: writer };
+    return { experiments: snap.experiments, watched, runCount: indexed + snap.runs.length, snapshotStart, changedPaths: null, goneRunIds: [], persist: writer };
   }
 
   /**
@@ -327,20 +337,36 @@ export class Engine {
     // Changes from here on are the watcher's catch-up's (as after a cold read's start).
     const snapshotStart = Date.now();
     const watched: WatchedRunInfo[] = [];
-    const runFolders: Record<string, number> = {};
+    const total = tail.runCount;
+    const runFolders = tail.runFolders;
+    const progress = (done: number) => this.events.emit('indexProgress', { storeId: info.id, phase: 'reading', done, total, runFolders });
     try {
-      this.index.beginSnapshot(info, tail.runCount);
+      // As a cold read streams: the experiments first, then the runs in the order they were read
+      // (the experiment the app opens on first), the app told to look as they land; rows are on
+      // screen long before a big snapshot is indexed, and complete ('ready') once the files are
+      // checked against it.
+      this.index.beginSnapshot(info, total);
       this.index.addSnapshotExperiments(info.id, tail.experiments);
+      progress(0);
+      this.bump(info.id, { experimentIds: tail.experiments.map((e) => e.experimentId), runIds: [], registryChanged: false });
+      let lastYield = performance.now();
+      // 0: the first turn given back also tells the app (its first rows).
+      let lastBump = 0;
       for (const batch of found.snapshot.runBatches()) {
         this.index.addSnapshotRuns(info.id, batch);
-        for (const r of batch) {
-          watched.push(watchedRun(r));
-          runFolders[r.experimentId] = (runFolders[r.experimentId] ?? 0) + 1;
+        for (const r of batch) watched.push(watchedRun(r));
+        const now = performance.now();
+        if (now - lastYield < SLICE_MS) continue;
+        progress(watched.length);
+        if (now - lastBump >= STREAM_BUMP_MS) {
+          this.bump(info.id, { experimentIds: [...new Set(batch.map((r) => r.experimentId))], runIds: [], registryChanged: false });
+          lastBump = now;
         }
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
       }
       this.index.endSnapshot({ info, experiments: tail.experiments, runs: [], loggedModels: tail.loggedModels, registry: tail.registry, diagnostics: [] });
-      // Rows on screen now; complete ('ready') once the files are checked.
-      this.events.emit('indexProgress', { storeId: info.id, phase: 'reading', done: watched.length, total: watched.length, runFolders });
+      progress(watched.length);
       this.bump(info.id, { experimentIds: tail.experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
       const { changedPaths, goneRunIds } = await reader.warm.restore(tail.readerState, tail, watched.map((r) => r.runId));
       if (goneRunIds.length > 0) this.index.applyChange(info.id, { ...emptyChange(), removedRunIds: goneRunIds });
@@ -352,6 +378,7 @@ export class Engine {
         runCount: watched.length - gone.size,
         snapshotStart,
         changedPaths,
+        goneRunIds,
         persist: null,
       };
     } catch (e) {
@@ -383,12 +410,42 @@ export class Engine {
       if (!warm || open.closing.signal.aborted) throw new Error('closed');
       const { state, records } = await warm.capture(readStarted, open.closing.signal);
       open.closing.signal.throwIfAborted();
-      writer.finish({ ...records, runCount, readerState: state });
+      const runFolders: Record<string, number> = {};
+      for (const e of this.index.listExperiments({ storeId: open.info.id, lifecycle: 'all' })) {
+        runFolders[e.experimentId] = e.runCounts.active + e.runCounts.deleted;
+      }
+      writer.finish({ ...records, runCount, runFolders, readerState: state });
     } catch {
       // Closed first, or the cache folder is full or read-only: no snapshot this time (the next
       // open reads cold), nothing else lost.
       writer.abort();
     }
+  }
+
+  /**
+   * After a warm start that re-read runs: the snapshot's runs with those replaced (or dropped), and
+   * the reader's state as of this start, so the next start does not read them again.
+   */
+  private async rewriteSnapshot(open: OpenStore, rewrite: { fresh: Run[]; drop: Set<string> }, readStarted: number, runCount: number): Promise<void> {
+    const dir = this.options.snapshotDir;
+    await open.watchStart;
+    if (!dir || open.closing.signal.aborted) return;
+    const found = readSnapshot(dir, open.info);
+    if (!found.ok) return;
+    let writer: SnapshotWriter;
+    try {
+      writer = new SnapshotWriter(dir, open.info, readStarted);
+    } catch {
+      return;
+    }
+    try {
+      for (const batch of found.snapshot.runBatches()) writer.addRuns(batch.filter((r) => !rewrite.drop.has(r.runId)));
+      writer.addRuns(rewrite.fresh);
+    } catch {
+      writer.abort();
+      return;
+    }
+    await this.persistSnapshot(open, writer, readStarted, runCount);
   }
 
   /** How each store's first read went: from a snapshot or the files, and why (tests, benchmarks). */

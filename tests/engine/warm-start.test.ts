@@ -1,7 +1,7 @@
 // Persisted index snapshots (engine/snapshot/, stores/mlflow-file/warm-start.ts): a store read
 // from its files leaves a snapshot, and the next open starts from it — then checks the files and
 // re-reads what changed, so a warm start always ends where a cold read of the files would.
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -66,6 +66,15 @@ function indexed(engine: Engine, storeId: string): unknown {
   };
 }
 
+/** Files written in the last minutes get an mtime of half an hour ago (still after backdate's). */
+function ageRecentFiles(dir: string): void {
+  const then = new Date(Date.now() - 1800_000);
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const p = path.join(e.parentPath, e.name);
+    if (statSync(p).mtimeMs > Date.now() - 600_000) utimesSync(p, then, then);
+  }
+}
+
 function runDir(expId: string, runId: string): string {
   return path.join(root, expId, runId);
 }
@@ -106,6 +115,7 @@ describe('index snapshots', () => {
     mkdirSync(path.join(root, '.trash'), { recursive: true });
     if (exps[0]) renameSync(path.join(root, exps[0]), path.join(root, '.trash', exps[0]));
 
+    ageRecentFiles(root);
     const warm = await open(root, cacheDir);
     // Re-read: the appended, the retagged and the new run, and the trashed experiment's one run
     // (an experiment that moved is read whole); gone: the removed and the broken run.
@@ -118,6 +128,11 @@ describe('index snapshots', () => {
     expect(st.diagnostics.some((d) => d.includes(others[1] as string))).toBe(true);
     const zooRun = st.runs.find((r) => r.runId === METRICS_ZOO);
     expect(zooRun?.metrics[metric]?.value).toBe(42.5);
+    // That start left a snapshot with what it re-read: the next one reads nothing again (but the
+    // broken run, to report it).
+    const third = await open(root, cacheDir);
+    expect(third.start).toEqual({ start: 'warm', rereadRuns: 0, goneRuns: 0 });
+    expect(third.state).toEqual(cold.state);
   });
 
   it('a file changed during the read that made the snapshot is re-read on the next open', async () => {
@@ -161,6 +176,14 @@ describe('index snapshots', () => {
     again = await open(root, cacheDir);
     expect(again.start).toEqual({ start: 'cold', reason: 'snapshot discarded (schema)' });
     expect(again.state).toEqual(first.state);
+  });
+
+  it('a cache folder that cannot be written costs the snapshot only', async () => {
+    const notADir = path.join(base, 'not-a-folder');
+    writeFileSync(notADir, 'x');
+    const blocked = await open(root, path.join(notADir, 'cache'));
+    expect(blocked.start).toEqual({ start: 'cold', reason: 'no snapshot' });
+    expect(blocked.state).toEqual((await open(root, null)).state);
   });
 
   it('two stores never share a snapshot', async () => {

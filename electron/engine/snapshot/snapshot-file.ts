@@ -46,6 +46,8 @@ export interface SnapshotTail {
   loggedModels: LoggedModel[];
   registry: RegisteredModel[];
   runCount: number;
+  /** Runs per experiment: the app opens on the biggest while the runs are indexed. */
+  runFolders: Record<string, number>;
   readerState: unknown;
 }
 

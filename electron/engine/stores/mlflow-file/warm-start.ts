@@ -97,6 +97,8 @@ async function sliced<T>(items: Iterable<T>, fn: (item: T) => void, signal?: Abo
   }
 }
 
+const EXPERIMENT_PARTS = new Set(['meta.yaml', 'tags', 'datasets', 'models']);
+
 /** Folders (run or experiment, resolved) that hold a unit with a diagnostic right now. */
 function foldersWithProblems(ctx: ReadContext): Set<string> {
   const out = new Set<string>();
@@ -106,9 +108,12 @@ function foldersWithProblems(ctx: ReadContext): Set<string> {
     if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
     const parts = rel.split(path.sep);
     const base = parts[0] === '.trash' ? 1 : 0;
-    // <exp>, <exp>/<run>: both levels are marked (an experiment-level scope marks its datasets).
-    if (parts.length > base) out.add(path.join(ctx.root, ...parts.slice(0, base + 1)));
-    if (parts.length > base + 1) out.add(path.join(ctx.root, ...parts.slice(0, base + 2)));
+    // A run folder's scopes mark the run; the experiment's own (its folder, meta, datasets,
+    // logged models) mark the experiment, whose datasets/ and models/ are then re-read.
+    const second = parts[base + 1];
+    if (second === undefined || EXPERIMENT_PARTS.has(second)) {
+      if (parts.length > base) out.add(path.join(ctx.root, ...parts.slice(0, base + 1)));
+    } else out.add(path.join(ctx.root, ...parts.slice(0, base + 2)));
   }
   return out;
 }

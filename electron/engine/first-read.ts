@@ -183,7 +183,8 @@ export async function warmRead(host: FirstReadHost, info: StoreInfo, reader: Sto
       lastYield = performance.now();
     }
     host.index.endSnapshot({ info, experiments: tail.experiments, runs: [], loggedModels: tail.loggedModels, registry: tail.registry, diagnostics: [] });
-    progress(watched.length);
+    // The whole snapshot is on screen; the files are being checked against it.
+    host.progress({ storeId: info.id, phase: 'checking', done: 0, total: 0, runFolders });
     host.bump(info.id, { experimentIds: tail.experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
     const { changedPaths, goneRunIds } = await reader.warm.restore(tail.readerState, tail, watched.map((r) => r.runId));
     if (goneRunIds.length > 0) host.index.applyChange(info.id, { ...emptyChange(), removedRunIds: goneRunIds });

@@ -209,7 +209,8 @@ export interface IndexChangedEvent {
 
 export interface IndexProgressEvent {
   storeId: string;
-  phase: 'discovering' | 'reading' | 'indexing' | 'ready';
+  /** 'checking': a warm start's snapshot is indexed and the files are compared with it. */
+  phase: 'discovering' | 'reading' | 'indexing' | 'checking' | 'ready';
   done: number;
   total: number;
   /**

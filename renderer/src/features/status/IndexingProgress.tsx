@@ -1,7 +1,13 @@
 // Shown while stores are read for the first time (indexProgress events / getStatus().indexing).
 import { useApp } from '../../state/store.ts';
 
-const PHASE: Record<string, string> = { discovering: 'Discovering', reading: 'Reading', indexing: 'Indexing', ready: 'Ready' };
+const PHASE: Record<string, string> = {
+  discovering: 'Discovering',
+  reading: 'Reading',
+  indexing: 'Indexing',
+  checking: 'Checking for changes',
+  ready: 'Ready',
+};
 
 export function IndexingProgress() {
   const indexing = useApp((s) => s.indexing);

@@ -178,6 +178,24 @@ describe('index snapshots', () => {
     expect(again.state).toEqual(first.state);
   });
 
+  it('a big store is checked by two threads: a change in any of its run folders is found', async () => {
+    // Above PARALLEL_SIGN_MIN (warm-start.ts) the run folders are signed in batches shared with
+    // the helper thread (load-worker.ts); changes spread over the store fall in both threads' share.
+    const big = path.join(base, 'big', 'mlruns');
+    copyTree(path.join(fixturePath('kitchen-sink'), 'mlruns'), big);
+    const ids = Array.from({ length: 2200 }, (_, i) => `e${String(i).padStart(31, '0')}`);
+    for (const id of ids) await writeRun(big, MAIN, id, { name: id, params: { i: id.slice(-4) }, metrics: { loss: '1 0.5 0\n' } });
+    backdate(big);
+    const cold = await open(big, cacheDir);
+    expect(cold.start?.start).toBe('cold');
+    const touched = [ids[3], ids[700], ids[1500], ids[2199]] as string[];
+    for (const id of touched) appendFileSync(path.join(big, MAIN, id, 'metrics', 'loss'), '2 0.25 1\n');
+    ageRecentFiles(big);
+    const warm = await open(big, cacheDir);
+    expect(warm.start).toEqual({ start: 'warm', rereadRuns: touched.length, goneRuns: 0 });
+    expect(warm.state).toEqual((await open(big, null)).state);
+  });
+
   it('a cache folder that cannot be written costs the snapshot only', async () => {
     const notADir = path.join(base, 'not-a-folder');
     writeFileSync(notADir, 'x');

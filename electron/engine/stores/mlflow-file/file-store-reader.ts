@@ -75,13 +75,13 @@ export class FileStoreReader implements StoreReader {
 
   /** Warm starts (warm-start.ts): the cache from a snapshot, then what changed since it. */
   readonly warm: WarmStart = {
-    capture: (readStarted, signal) => this.serial(() => captureWarmState(this.ctx, this.cache, readStarted, signal)),
+    capture: (readStarted, signal) => this.serial(() => captureWarmState(this.ctx, this.cache, readStarted, this.settings.workerUrl, signal)),
     restore: (state, records, indexedRuns) =>
       this.serial(async () => {
         restoreWarmState(this.ctx, this.cache, state, records);
         const goneRunIds: string[] = [];
         for (const id of indexedRuns) if (!this.cache.runs.has(id)) goneRunIds.push(id);
-        return { changedPaths: await changedSinceWarmState(this.ctx, this.cache, state as FileWarmState), goneRunIds };
+        return { changedPaths: await changedSinceWarmState(this.ctx, this.cache, state as FileWarmState, this.settings.workerUrl), goneRunIds };
       }),
   };
 

@@ -12,6 +12,7 @@
 // the problem again, or finds it fixed).
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import path from 'node:path';
 import type { WarmRecords } from '../reader.ts';
 import { listExperimentChildren } from './experiment-read.ts';
@@ -84,6 +85,86 @@ export function signTree(dir: string, skip: (rel: string) => boolean, notBefore 
 const skipRunArtifacts = (rel: string) => rel === 'artifacts';
 const skipModelArtifacts = (rel: string) => /^[^/]+\/artifacts$/.test(rel);
 
+/** Run folders per batch handed to the signing threads (~35 stat calls each: a few ms). */
+const SIGN_BATCH = 32;
+/** Below this many run folders a second thread (~0.1 s to start) costs about what it saves. */
+const PARALLEL_SIGN_MIN = 2000;
+
+/** The helper thread's part of signing run folders (load-worker.ts, `kind: 'sign'`). */
+export interface SignJob {
+  kind: 'sign';
+  dirs: string[];
+  batch: number;
+  /** [0]: next batch; [1]: 1 when the helper must stop taking batches. */
+  counter: SharedArrayBuffer;
+  notBefore: number;
+}
+
+export type SignMessage = { batch: number; sigs: (string | null)[] } | { done: true };
+
+export function signRunBatch(job: Pick<SignJob, 'dirs' | 'batch' | 'notBefore'>, b: number): (string | null)[] {
+  const out: (string | null)[] = [];
+  for (let i = b * job.batch; i < Math.min((b + 1) * job.batch, job.dirs.length); i++) out.push(signTree(job.dirs[i] as string, skipRunArtifacts, job.notBefore));
+  return out;
+}
+
+/**
+ * Signatures of run folders, in order. Big lists are shared with a helper thread (load-worker.ts)
+ * batch by batch, as a cold load shares its reads: the walk is one stat call per file, and a second
+ * core halves it. A helper that cannot start or dies leaves its batches to this thread.
+ */
+async function signRunDirs(dirs: string[], notBefore: number, workerUrl: URL | null, signal?: AbortSignal): Promise<(string | null)[]> {
+  const out: (string | null)[] = new Array<string | null>(dirs.length).fill(null);
+  const batches = Math.ceil(dirs.length / SIGN_BATCH);
+  const counter = new Int32Array(new SharedArrayBuffer(8));
+  const job: SignJob = { kind: 'sign', dirs, batch: SIGN_BATCH, counter: counter.buffer as SharedArrayBuffer, notBefore };
+  const take = (b: number, sigs: (string | null)[]) => sigs.forEach((sig, i) => (out[b * SIGN_BATCH + i] = sig));
+  const delivered = new Set<number>();
+  const mine = new Set<number>();
+  let worker: Worker | null = null;
+  let finished: Promise<void> = Promise.resolve();
+  if (workerUrl && dirs.length >= PARALLEL_SIGN_MIN) {
+    finished = new Promise<void>((resolve) => {
+      try {
+        worker = new Worker(workerUrl, { workerData: job });
+      } catch {
+        resolve();
+        return;
+      }
+      worker.on('message', (m: SignMessage) => {
+        if ('done' in m) resolve();
+        else {
+          delivered.add(m.batch);
+          take(m.batch, m.sigs);
+        }
+      });
+      worker.on('error', () => resolve());
+      worker.on('exit', () => resolve());
+    });
+  }
+  try {
+    let last = performance.now();
+    for (;;) {
+      const b = Atomics.add(counter, 0, 1);
+      if (b >= batches) break;
+      mine.add(b);
+      take(b, signRunBatch(job, b));
+      if (performance.now() - last > SLICE_MS) {
+        await yieldToLoop();
+        signal?.throwIfAborted();
+        last = performance.now();
+      }
+    }
+    await finished;
+    for (let b = 0; b < batches; b++) if (!mine.has(b) && !delivered.has(b)) take(b, signRunBatch(job, b));
+  } finally {
+    Atomics.store(counter, 1, 1);
+    const w = worker as Worker | null;
+    if (w) await w.terminate();
+  }
+  return out;
+}
+
 /** Runs `fn` over `items` in synchronous slices of at most SLICE_MS. */
 async function sliced<T>(items: Iterable<T>, fn: (item: T) => void, signal?: AbortSignal): Promise<void> {
   let last = performance.now();
@@ -127,6 +208,7 @@ export async function captureWarmState(
   ctx: ReadContext,
   cache: StoreCache,
   readStarted: number,
+  workerUrl: URL | null,
   signal?: AbortSignal,
 ): Promise<{ state: FileWarmState; records: WarmRecords }> {
   const notBefore = readStarted - MTIME_SLACK_MS;
@@ -146,18 +228,15 @@ export async function captureWarmState(
     },
     signal,
   );
-  const runs: FileWarmState['runs'] = { ids: [], exps: [], refs: [], sigs: [] };
-  await sliced(
-    cache.runs.values(),
-    (r) => {
-      const dir = runDir(r);
-      runs.ids.push(r.runId);
-      runs.exps.push(r.exp.id);
-      runs.refs.push(r.datasetRefs);
-      runs.sigs.push(problems.has(dir) ? null : signTree(dir, skipRunArtifacts, notBefore));
-    },
-    signal,
-  );
+  const entries = [...cache.runs.values()];
+  const dirs = entries.map(runDir);
+  const sigs = await signRunDirs(dirs, notBefore, workerUrl, signal);
+  const runs: FileWarmState['runs'] = {
+    ids: entries.map((r) => r.runId),
+    exps: entries.map((r) => r.exp.id),
+    refs: entries.map((r) => r.datasetRefs),
+    sigs: sigs.map((sig, i) => (problems.has(dirs[i] as string) ? null : sig)),
+  };
   const models = [...cache.models.values()].map((m) => ({ modelId: m.modelId, expId: m.expId, dir: m.dir }));
   return {
     state: { format: STATE_FORMAT, root: ctx.root, exps, runs, models },
@@ -219,7 +298,13 @@ export function restoreWarmState(ctx: ReadContext, cache: StoreCache, state: unk
  * What changed in the files since the state was captured, as the paths a watcher would have
  * reported: the refresh of these paths brings the restored cache to what a cold load reads.
  */
-export async function changedSinceWarmState(ctx: ReadContext, cache: StoreCache, state: FileWarmState, signal?: AbortSignal): Promise<string[]> {
+export async function changedSinceWarmState(
+  ctx: ReadContext,
+  cache: StoreCache,
+  state: FileWarmState,
+  workerUrl: URL | null,
+  signal?: AbortSignal,
+): Promise<string[]> {
   // The top level and the registry are always re-listed (a few files): experiments that appeared,
   // went or moved to or from .trash/ are found there, and re-read whole.
   const changed: string[] = [ctx.root];
@@ -242,22 +327,22 @@ export async function changedSinceWarmState(ctx: ReadContext, cache: StoreCache,
     }
     present.push({ exp, runs: (await listExperimentChildren(ctx, exp)).runs });
   }
+  // Run folders that appeared or went; the others are signed again and compared.
+  const check: { dir: string; sig: string }[] = [];
   for (const { exp, runs } of present) {
     const names = new Set(runs);
     for (const id of exp.runIds) if (!names.has(id)) changed.push(path.join(exp.dir, id));
-    await sliced(
-      runs,
-      (name) => {
-        const entry = cache.runs.get(name);
-        const dir = path.join(exp.dir, name);
-        if (!entry || entry.exp !== exp) changed.push(dir);
-        else {
-          const sig = sigOf.get(name);
-          if (sig == null || signTree(dir, skipRunArtifacts) !== sig) changed.push(dir);
-        }
-      },
-      signal,
-    );
+    for (const name of runs) {
+      const entry = cache.runs.get(name);
+      const dir = path.join(exp.dir, name);
+      const sig = sigOf.get(name);
+      if (!entry || entry.exp !== exp || sig == null) changed.push(dir);
+      else check.push({ dir, sig });
+    }
   }
+  const now = await signRunDirs(check.map((c) => c.dir), Infinity, workerUrl, signal);
+  check.forEach((c, i) => {
+    if (now[i] !== c.sig) changed.push(c.dir);
+  });
   return changed;
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine, type StoreStart } from '../../electron/engine/engine.ts';
 import type { Run } from '../../electron/engine/model.ts';
-import { snapshotPath } from '../../electron/engine/snapshot/snapshot-file.ts';
+import { MAX_SNAPSHOTS, pruneSnapshots, snapshotPath } from '../../electron/engine/snapshot/snapshot-file.ts';
 import { copyTree, fastTempDir, fileStoreInfo, writeRun } from '../helpers/file-store.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 
@@ -194,6 +194,28 @@ describe('index snapshots', () => {
     const warm = await open(big, cacheDir);
     expect(warm.start).toEqual({ start: 'warm', rereadRuns: touched.length, goneRuns: 0 });
     expect(warm.state).toEqual((await open(big, null)).state);
+  });
+
+  it('the cache folder keeps the most recent snapshots and drops what a crash left', () => {
+    mkdirSync(cacheDir, { recursive: true });
+    const old = Date.now() / 1000 - 7200;
+    for (let i = 0; i < MAX_SNAPSHOTS + 3; i++) {
+      const f = path.join(cacheDir, `file-${String(i).padStart(32, '0')}.rsnap`);
+      writeFileSync(f, 'x');
+      utimesSync(f, old + i, old + i);
+    }
+    const staleTmp = path.join(cacheDir, 'file-x.rsnap.tmp-1-1');
+    const liveTmp = path.join(cacheDir, 'file-y.rsnap.tmp-2-2');
+    writeFileSync(staleTmp, 'x');
+    utimesSync(staleTmp, old - 86400, old - 86400);
+    writeFileSync(liveTmp, 'x');
+    pruneSnapshots(cacheDir);
+    const left = readdirSync(cacheDir).sort();
+    expect(left.filter((f) => f.endsWith('.rsnap'))).toHaveLength(MAX_SNAPSHOTS);
+    // The oldest three went.
+    for (let i = 0; i < 3; i++) expect(left).not.toContain(`file-${String(i).padStart(32, '0')}.rsnap`);
+    expect(left).not.toContain(path.basename(staleTmp));
+    expect(left).toContain(path.basename(liveTmp));
   });
 
   it('a cache folder that cannot be written costs the snapshot only', async () => {

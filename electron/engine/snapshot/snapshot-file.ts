@@ -13,7 +13,7 @@
 // temporary file renamed into place once the reader's state is complete: a crash leaves either the
 // previous snapshot or none.
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { Experiment, LoggedModel, RegisteredModel, Run, StoreInfo, StoreKind } from '../model.ts';
@@ -30,6 +30,10 @@ const T_RUNS = 2;
 const T_TAIL = 3;
 const T_TRAILER = 0xff;
 const HASH_BYTES = 32;
+/** Snapshots kept in one folder: the least recently written beyond this are deleted. */
+export const MAX_SNAPSHOTS = 16;
+/** A temporary file this old was left by a process that died mid-write. */
+const STALE_TMP_MS = 24 * 3600_000;
 const TRAILER_BYTES = 1 + 4 + HASH_BYTES;
 
 export interface SnapshotHeader {
@@ -110,6 +114,7 @@ export class SnapshotWriter {
     closeSync(this.fd as number);
     this.fd = null;
     renameSync(this.tmp, this.file);
+    pruneSnapshots(path.dirname(this.file));
   }
 
   /** Drops the unfinished file (the read failed or the store was closed first). */
@@ -174,6 +179,31 @@ export function readSnapshot(dir: string, info: StoreInfo): SnapshotRead {
       },
     },
   };
+}
+
+/**
+ * Keeps the cache folder bounded: the MAX_SNAPSHOTS most recently written snapshots stay (a store
+ * opened again gets its snapshot rewritten when it changed), older ones and temporary files left by
+ * a crash go. Best effort: a file another process just removed is not an error.
+ */
+export function pruneSnapshots(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  const snaps: { file: string; mtime: number }[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
+    if (mtime === undefined) continue;
+    if (name.endsWith('.rsnap')) snaps.push({ file, mtime });
+    else if (/\.rsnap\.tmp-/.test(name) && now - mtime > STALE_TMP_MS) rmSync(file, { force: true });
+  }
+  snaps.sort((a, b) => b.mtime - a.mtime);
+  for (const old of snaps.slice(MAX_SNAPSHOTS)) rmSync(old.file, { force: true });
 }
 
 /** Deletes a store's snapshot (its warm start failed: the next open reads cold). */

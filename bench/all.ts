@@ -3,10 +3,12 @@
 // here fails on time; the exit code is non-zero only when a benchmark itself could not run.
 //
 //   node bench/all.ts            engine (10k/100k runs), app shell (10k runs), compare views (10k),
+//                                soak (100 runs, 1,000 lines/s for 60 s; full and tiered watching),
 //                                report export (1,000 of 10k runs)
 //   node bench/all.ts --quick    smoke sizes (1k/3k runs), results in bench/results/*.tmp.json
 //
-// Each part also runs on its own: `npm run bench:engine`, `bench:ui:shell`, `bench:ui`, `bench:report`.
+// Each part also runs on its own: `npm run bench:engine`, `bench:ui:shell`, `bench:ui`, `bench:soak`,
+// `bench:report`.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -25,6 +27,18 @@ const parts = [
     result: quick ? 'ui-shell-quick.tmp.json' : `ui-shell-${shellRuns}.json`,
   },
   { name: 'compare views', script: 'bench/ui/compare.ts', args: quick ? ['--quick'] : [], result: quick ? 'ui-compare-quick.tmp.json' : 'ui-compare.json' },
+  {
+    name: 'soak',
+    script: 'bench/soak.ts',
+    args: quick ? ['--seconds', '15', '--out', path.join(results, 'soak-quick.tmp.json')] : [],
+    result: quick ? 'soak-quick.tmp.json' : 'soak.json',
+  },
+  {
+    name: 'soak, tiered watching',
+    script: 'bench/soak.ts',
+    args: ['--tiered', ...(quick ? ['--seconds', '15', '--out', path.join(results, 'soak-tiered-quick.tmp.json')] : [])],
+    result: quick ? 'soak-tiered-quick.tmp.json' : 'soak-tiered.json',
+  },
   {
     name: 'report export',
     script: 'bench/report.ts',

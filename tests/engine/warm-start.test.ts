@@ -204,10 +204,13 @@ describe('index snapshots', () => {
       writeFileSync(f, 'x');
       utimesSync(f, old + i, old + i);
     }
-    const staleTmp = path.join(cacheDir, 'file-x.rsnap.tmp-1-1');
-    const liveTmp = path.join(cacheDir, 'file-y.rsnap.tmp-2-2');
+    // Left by a crash long ago; by a process that is gone; being written by this one.
+    const staleTmp = path.join(cacheDir, `file-x.rsnap.tmp-${process.pid}-1`);
+    const deadTmp = path.join(cacheDir, 'file-z.rsnap.tmp-999999999-1');
+    const liveTmp = path.join(cacheDir, `file-y.rsnap.tmp-${process.pid}-2`);
     writeFileSync(staleTmp, 'x');
     utimesSync(staleTmp, old - 86400, old - 86400);
+    writeFileSync(deadTmp, 'x');
     writeFileSync(liveTmp, 'x');
     pruneSnapshots(cacheDir);
     const left = readdirSync(cacheDir).sort();
@@ -215,6 +218,7 @@ describe('index snapshots', () => {
     // The oldest three went.
     for (let i = 0; i < 3; i++) expect(left).not.toContain(`file-${String(i).padStart(32, '0')}.rsnap`);
     expect(left).not.toContain(path.basename(staleTmp));
+    expect(left).not.toContain(path.basename(deadTmp));
     expect(left).toContain(path.basename(liveTmp));
   });
 

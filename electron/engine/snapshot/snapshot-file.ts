@@ -184,7 +184,7 @@ export function readSnapshot(dir: string, info: StoreInfo): SnapshotRead {
 /**
  * Keeps the cache folder bounded: the MAX_SNAPSHOTS most recently written snapshots stay (a store
  * opened again gets its snapshot rewritten when it changed), older ones and temporary files left by
- * a crash go. Best effort: a file another process just removed is not an error.
+ * a process that died mid-write (or older than a day) go. Best effort: a file another process just removed is not an error.
  */
 export function pruneSnapshots(dir: string): void {
   let names: string[];
@@ -200,10 +200,24 @@ export function pruneSnapshots(dir: string): void {
     const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs;
     if (mtime === undefined) continue;
     if (name.endsWith('.rsnap')) snaps.push({ file, mtime });
-    else if (/\.rsnap\.tmp-/.test(name) && now - mtime > STALE_TMP_MS) rmSync(file, { force: true });
+    else if (/\.rsnap\.tmp-/.test(name) && (now - mtime > STALE_TMP_MS || !writerAlive(name))) rmSync(file, { force: true });
   }
   snaps.sort((a, b) => b.mtime - a.mtime);
   for (const old of snaps.slice(MAX_SNAPSHOTS)) rmSync(old.file, { force: true });
+}
+
+/** Whether the process that named a temporary file `<snapshot>.tmp-<pid>-<time>` still runs. */
+function writerAlive(name: string): boolean {
+  const pid = Number(/\.tmp-(\d+)-\d+$/.exec(name)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it runs, as another user.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Deletes a store's snapshot (its warm start failed: the next open reads cold). */

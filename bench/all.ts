@@ -12,11 +12,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { BENCH_DIR } from './generate-store.ts';
+import { readArgs } from './lib/args.ts';
+import { REPO_ROOT, RESULTS_DIR as results } from './lib/paths.ts';
 
-const quick = process.argv.includes('--quick');
+const { quick } = readArgs(process.argv.slice(2), {
+  usage: `Every benchmark, one after another, then one summary of every target across their JSON results.
+
+  node bench/all.ts            engine (10k/100k runs), app shell (10k runs), compare views (10k),
+                               report export (1,000 of 10k runs)
+  node bench/all.ts --quick    smoke sizes (1k/3k runs), results in bench/results/*.tmp.json`,
+  options: { quick: { kind: 'flag', help: 'smoke sizes; scratch results (*.tmp.json)' } },
+});
 const shellRuns = quick ? 1000 : 10_000;
-const results = path.join(BENCH_DIR, 'results');
 // Full runs replace the committed results; quick ones write scratch files (gitignored *.tmp.json).
 const parts = [
   { name: 'engine', script: 'bench/run.ts', args: quick ? ['--quick'] : [], result: quick ? 'engine-quick-all.tmp.json' : 'engine.json' },
@@ -48,7 +55,7 @@ const parts = [
 ];
 
 function run(command: string, args: string[]): boolean {
-  const r = spawnSync(command, args, { stdio: 'inherit', cwd: path.resolve(BENCH_DIR, '..') });
+  const r = spawnSync(command, args, { stdio: 'inherit', cwd: REPO_ROOT });
   return r.status === 0;
 }
 

@@ -22,6 +22,8 @@ import {
   type TrackingWriter,
 } from '../electron/engine/writer/tracking-writer.ts';
 import type { RunStatus } from '../electron/engine/model.ts';
+import { readArgs } from './lib/args.ts';
+import { BENCH_DIR, CACHE_DIR } from './lib/paths.ts';
 
 /** Bump when the generated content changes, so stale cache entries are not reused. */
 export const GENERATOR_VERSION = 1;
@@ -34,8 +36,7 @@ export const RUNS_PER_EXPERIMENT = 2000;
 /** 2026-01-01T00:00:00Z: a fixed clock keeps stores reproducible. */
 const BASE_TIME = 1_767_225_600_000;
 
-export const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
-export const CACHE_DIR = path.join(BENCH_DIR, '.cache');
+export { BENCH_DIR, CACHE_DIR };
 
 export type StoreKind = 'file' | 'sqlite';
 
@@ -495,24 +496,23 @@ export async function markClean(store: GeneratedStore): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // CLI
 
-function parseArgs(argv: string[]): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (!a.startsWith('--')) throw new Error(`Unexpected argument ${a}`);
-    const eq = a.indexOf('=');
-    if (eq > 0) out[a.slice(2, eq)] = a.slice(eq + 1);
-    else out[a.slice(2)] = argv[++i] ?? '';
-  }
-  return out;
-}
-
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = readArgs(process.argv.slice(2), {
+    usage: `A synthetic MLflow store (deterministic for the same kind, runs and seed).
+
+  node bench/generate-store.ts --kind file|sqlite --runs 10000 [--out DIR] [--seed 1]
+       (without --out: the cache entry in bench/.cache/, reused when present)`,
+    options: {
+      kind: { kind: 'string', value: 'file|sqlite', help: 'the store: an mlruns folder or an mlflow.db (default file)' },
+      runs: { kind: 'number', value: 'N', help: 'runs (default 10000)' },
+      out: { kind: 'string', value: 'DIR', help: 'the project folder to create instead of the cache entry' },
+      seed: { kind: 'number', value: 'N', help: 'seed (default 1)' },
+    },
+  });
   const kind = (args.kind ?? 'file') as StoreKind;
   if (kind !== 'file' && kind !== 'sqlite') throw new Error('--kind must be file or sqlite');
-  const runs = Number(args.runs ?? '10000');
-  const seed = Number(args.seed ?? '1');
+  const runs = args.runs ?? 10_000;
+  const seed = args.seed ?? 1;
   const log = (m: string): void => console.error(m);
   let store: GeneratedStore;
   if (args.out) {

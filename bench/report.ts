@@ -6,7 +6,7 @@
 // own open-to-queryable time of the same store.
 //
 //   node bench/report.ts [--runs 10000] [--report-runs 1000] [--repeat 3] [--out file]
-import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,17 +16,29 @@ import { findChromium } from '../electron/engine/backend/report/chromium.ts';
 import { renderReport, writeReportFiles } from '../electron/engine/backend/report/export.ts';
 import type { ReportFormat } from '../electron/engine/backend/report/types.ts';
 import { Engine } from '../electron/engine/engine.ts';
-import { BENCH_DIR, ensureStore } from './generate-store.ts';
+import { ensureStore } from './generate-store.ts';
+import { readArgs } from './lib/args.ts';
+import { resultFile, writeResult } from './lib/report.ts';
+import { median } from './lib/stats.ts';
 
-const args = process.argv.slice(2);
-const arg = (name: string, d: number) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : d);
-const RUNS = arg('--runs', 10_000);
-const REPORT_RUNS = arg('--report-runs', 1000);
-const REPEAT = arg('--repeat', 3);
-const OUT = args.includes('--out') ? (args[args.indexOf('--out') + 1] as string) : path.join(BENCH_DIR, 'results', 'report.json');
+const args = readArgs(process.argv.slice(2), {
+  usage: `Report export benchmark: a report of the best runs of a synthetic file store exported as HTML and CSV,
+and the exported HTML opened in Chromium until its first chart is drawn.
+
+  node bench/report.ts [--runs 10000] [--report-runs 1000] [--repeat 3] [--out file]   → bench/results/report.json`,
+  options: {
+    runs: { kind: 'number', value: 'N', help: 'runs in the synthetic store (default 10000)' },
+    'report-runs': { kind: 'number', value: 'N', help: 'runs in the report (default 1000)' },
+    repeat: { kind: 'number', value: 'N', help: 'repetitions of each export and open (default 3)' },
+    out: { kind: 'string', value: 'FILE', help: 'write the JSON here instead' },
+  },
+});
+const RUNS = args.runs ?? 10_000;
+const REPORT_RUNS = args['report-runs'] ?? 1000;
+const REPEAT = args.repeat ?? 3;
+const OUT = args.out ?? resultFile('report');
 const TARGETS = { exportMs: 3000, openToFirstChartMs: 2000 };
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const round = (x: number) => Math.round(x);
 
 const store = await ensureStore('file', RUNS, { log: (m) => process.stdout.write(`${m}\n`) });
@@ -118,8 +130,7 @@ try {
     reportRuns: runIds.length,
     results,
   };
-  await writeFile(OUT, `${JSON.stringify(out, null, 2)}\n`);
-  process.stdout.write(`results: ${path.relative(process.cwd(), OUT)}\n`);
+  process.stdout.write(`results: ${await writeResult(OUT, out)}\n`);
 } finally {
   await engine.dispose();
   await rm(tmp, { recursive: true, force: true });

@@ -9,13 +9,16 @@
 // Benchmarks: cold-index, query, append-latency, peak-rss, sqlite. Each measurement runs in a
 // forked process (bench/child.ts) so that memory, JIT state and peak RSS are its own. Stores come
 // from bench/generate-store.ts, cached in bench/.cache/ (generation is not part of any number).
-import { execFileSync, fork } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import type { Mem, PhaseMarks, QueryResult, QuerySpec, Task } from './child.ts';
 import type { FloorResult } from './floor.ts';
-import { BENCH_DIR, ensureStore, markClean, markDirty, type GeneratedStore, type StoreKind } from './generate-store.ts';
+import { ensureStore, markClean, markDirty, type GeneratedStore, type StoreKind } from './generate-store.ts';
+import { readArgs } from './lib/args.ts';
+import { BENCH_DIR } from './lib/paths.ts';
+import { git, printTable, resultFile, writeResult } from './lib/report.ts';
+import { distWithMean, mb, round } from './lib/stats.ts';
 
 const ALL = ['cold-index', 'query', 'append-latency', 'peak-rss', 'sqlite'] as const;
 type BenchName = (typeof ALL)[number];
@@ -40,28 +43,38 @@ interface Settings {
   sqliteLoadReps: number;
 }
 
+const CLI = {
+  usage: `Engine benchmarks: every number next to its target, as a table on stdout and as JSON in bench/results/.
+
+  node bench/run.ts                 full run (10k / 100k runs) → bench/results/engine.json
+  node bench/run.ts --quick         small smoke run (1k / 3k runs) → bench/results/engine-quick-all.tmp.json
+  node bench/run.ts --only query    some benchmarks only → bench/results/engine-query.tmp.json
+
+Benchmarks: ${ALL.join(', ')}.`,
+  options: {
+    quick: { kind: 'flag', help: 'smoke sizes (1k / 3k runs), fewer repetitions' },
+    only: { kind: 'string', value: 'A,B', help: `some benchmarks only (comma-separated: ${ALL.join(', ')})` },
+    out: { kind: 'string', value: 'FILE', help: 'write the JSON here instead' },
+  },
+} as const;
+
 function parseArgs(argv: string[]): Settings {
-  let quick = false;
+  const args = readArgs(argv, CLI);
+  const quick = args.quick;
   let only: BenchName[] = [...ALL];
-  let out: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--quick') quick = true;
-    else if (a === '--only' || a.startsWith('--only=')) {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (argv[++i] ?? '');
-      only = v.split(',').map((s) => s.trim()).filter(Boolean) as BenchName[];
-      for (const n of only) if (!ALL.includes(n)) throw new Error(`unknown benchmark "${n}" (known: ${ALL.join(', ')})`);
-    } else if (a === '--out') out = argv[++i] ?? null;
-    else throw new Error(`unknown argument ${a}`);
+  if (args.only !== undefined) {
+    only = args.only
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) as BenchName[];
+    for (const n of only) if (!ALL.includes(n)) throw new Error(`unknown benchmark "${n}" (known: ${ALL.join(', ')})`);
   }
   const partial = only.length !== ALL.length;
-  const resultsDir = path.join(BENCH_DIR, 'results');
-  const name = quick ? 'engine-quick' : 'engine';
   return {
     quick,
     only: new Set(only),
     // Only a complete full run replaces the committed results; anything else is a scratch file.
-    out: out ?? path.join(resultsDir, partial || quick ? `${name}-${partial ? only.join('+') : 'all'}.tmp.json` : 'engine.json'),
+    out: args.out ?? resultFile(quick ? 'engine-quick' : 'engine', partial ? only.join('+') : quick ? 'all' : null),
     smallRuns: quick ? 1000 : 10_000,
     largeRuns: quick ? 3000 : 100_000,
     coldReps: quick ? 3 : 7,
@@ -72,39 +85,9 @@ function parseArgs(argv: string[]): Settings {
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Statistics
-
-interface Dist {
-  n: number;
-  min: number;
-  p50: number;
-  p95: number;
-  max: number;
-  mean: number;
-}
-
-function quantile(sorted: number[], q: number): number {
-  // Nearest rank: the smallest value with at least q of the samples at or below it.
-  const i = Math.max(0, Math.ceil(q * sorted.length) - 1);
-  return sorted[Math.min(i, sorted.length - 1)] as number;
-}
-
-function dist(xs: number[]): Dist {
-  const s = [...xs].sort((a, b) => a - b);
-  const r = (x: number): number => Math.round(x * 100) / 100;
-  return {
-    n: s.length,
-    min: r(s[0] ?? NaN),
-    p50: r(quantile(s, 0.5)),
-    p95: r(quantile(s, 0.95)),
-    max: r(s[s.length - 1] ?? NaN),
-    mean: r(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)),
-  };
-}
-
+// Statistics: bench/lib/stats.ts, reported here with two decimals and the mean.
+const dist = (xs: number[]) => distWithMean(xs, 2);
 const median = (xs: number[]): number => dist(xs).p50;
-const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
 
 // ---------------------------------------------------------------------------------------------
 // Processes
@@ -257,7 +240,7 @@ async function main(): Promise<void> {
   // Background load at each step, so a reader of the JSON can tell which numbers were contended.
   const loadTrace: { at: string; load1: number }[] = [];
   const trace = (at: string): void => {
-    loadTrace.push({ at, load1: Math.round((os.loadavg()[0] as number) * 100) / 100 });
+    loadTrace.push({ at, load1: round(os.loadavg()[0] as number, 2) });
   };
   const summary: SummaryRow[] = [];
   const results: Record<string, unknown> = {};
@@ -544,18 +527,8 @@ async function main(): Promise<void> {
   trace('end');
   const loadAfter = os.loadavg();
   const cpus = os.cpus();
-  let commit = 'unknown';
-  let dirty: string[] = [];
-  try {
-    const root = path.dirname(BENCH_DIR);
-    commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root }).toString().trim();
-    dirty = execFileSync('git', ['status', '--porcelain', '--', 'electron/engine'], { cwd: root })
-      .toString()
-      .split('\n')
-      .filter(Boolean);
-  } catch {
-    // not a git checkout
-  }
+  const commit = git(['rev-parse', 'HEAD'])?.trim() || 'unknown';
+  const dirty = commit === 'unknown' ? [] : (git(['status', '--porcelain', '--', 'electron/engine']) ?? '').split('\n').filter(Boolean);
   const report = {
     schema: 1,
     kind: s.quick ? 'quick' : s.only.size === ALL.length ? 'full' : 'partial',
@@ -572,7 +545,7 @@ async function main(): Promise<void> {
       uvThreadpoolSize: process.env.UV_THREADPOOL_SIZE ?? '4 (default)',
     },
     loadTrace,
-    loadAverage: { before: loadBefore.map((x) => Math.round(x * 100) / 100), after: loadAfter.map((x) => Math.round(x * 100) / 100) },
+    loadAverage: { before: loadBefore.map((x) => round(x, 2)), after: loadAfter.map((x) => round(x, 2)) },
     repo: { commit, uncommittedEngineFiles: dirty },
     notes,
     targets: TARGETS,
@@ -580,22 +553,14 @@ async function main(): Promise<void> {
     results,
     summary,
   };
-  mkdirSync(path.dirname(s.out), { recursive: true });
-  writeFileSync(s.out, `${JSON.stringify(report, null, 2)}\n`);
-  printTable(summary);
-  console.log(`\nJSON: ${path.relative(process.cwd(), s.out)}  (${report.durationS} s; load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')} → ${loadAfter.map((x) => x.toFixed(1)).join(' ')})`);
-}
-
-function printTable(rows: SummaryRow[]): void {
-  const head: SummaryRow = { benchmark: 'benchmark', target: 'target', measured: 'measured', status: 'info' };
-  const all = [head, ...rows];
-  const w = (k: keyof SummaryRow): number => Math.max(...all.map((r) => r[k].length));
-  const line = (r: SummaryRow, status: string): string =>
-    `${r.benchmark.padEnd(w('benchmark'))}  ${r.target.padEnd(w('target'))}  ${r.measured.padEnd(w('measured'))}  ${status}`;
+  const written = await writeResult(s.out, report);
   console.log('');
-  console.log(line(head, 'status'));
-  console.log('-'.repeat(w('benchmark') + w('target') + w('measured') + 14));
-  for (const r of rows) console.log(line(r, r.status === 'info' ? '' : r.status));
+  printTable(
+    [{ head: 'benchmark' }, { head: 'target' }, { head: 'measured' }, { head: 'status' }],
+    summary.map((r) => [r.benchmark, r.target, r.measured, r.status === 'info' ? '' : r.status]),
+    { empty: '' },
+  );
+  console.log(`\nJSON: ${written}  (${report.durationS} s; load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')} → ${loadAfter.map((x) => x.toFixed(1)).join(' ')})`);
 }
 
 main().catch((e: unknown) => {

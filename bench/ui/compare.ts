@@ -36,14 +36,18 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import react from '@vitejs/plugin-react';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { build } from 'vite';
 import { startServe, stopChild } from '../../e2e/harness.ts';
-import { BENCH_DIR, CACHE_DIR, ensureStore } from '../generate-store.ts';
+import { ensureStore } from '../generate-store.ts';
+import { readArgs } from '../lib/args.ts';
+import { BENCH_DIR, CACHE_DIR } from '../lib/paths.ts';
+import { git, loadAverage, resultFile, writeResult } from '../lib/report.ts';
+import { dist as distOf, type Dist } from '../lib/stats.ts';
 
 const TARGETS = { parcoords10k: 1000, scatter100k: 1500, brush10k: 100, curves50x10k: 1000 };
 const CHROMIUM = process.env.RUNSIGHT_CHROMIUM ?? '/usr/bin/chromium';
@@ -59,44 +63,36 @@ interface Settings {
 }
 
 function parseArgs(argv: string[]): Settings {
-  let quick = false;
+  const args = readArgs(argv, {
+    usage: `UI benchmarks of the compare views in Debian's Chromium: the app on a synthetic store, and a harness
+feeding synthetic runs through the chart builders.
+
+  node bench/ui/compare.ts              everything → bench/results/ui-compare.json
+  node bench/ui/compare.ts --quick      1k-run store, fewer repetitions → ui-compare-quick.tmp.json
+  node bench/ui/compare.ts --only app   (or harness) → ui-compare-app.tmp.json`,
+    options: {
+      quick: { kind: 'flag', help: '1k-run store, smaller harness inputs, 2 repetitions' },
+      only: { kind: 'string', value: 'app|harness', help: 'one part only' },
+    },
+  });
   let parts: ('app' | 'harness')[] = ['app', 'harness'];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--quick') quick = true;
-    else if (a === '--only') {
-      const v = argv[++i];
-      if (v !== 'app' && v !== 'harness') throw new Error('--only app|harness');
-      parts = [v];
-    } else throw new Error(`unknown argument ${a}`);
+  if (args.only !== undefined) {
+    if (args.only !== 'app' && args.only !== 'harness') throw new Error('--only app|harness');
+    parts = [args.only];
   }
+  const quick = args.quick;
   const partial = parts.length !== 2;
   return {
     quick,
     parts: new Set(parts),
     reps: quick ? 2 : 5,
     storeRuns: quick ? 1000 : 10_000,
-    out: path.join(BENCH_DIR, 'results', quick || partial ? `ui-compare-${quick ? 'quick' : parts.join('+')}.tmp.json` : 'ui-compare.json'),
+    out: resultFile('ui-compare', quick ? 'quick' : partial ? parts.join('+') : null),
   };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Statistics (same nearest-rank quantiles as bench/run.ts)
-
-interface Dist {
-  n: number;
-  min: number;
-  p50: number;
-  p95: number;
-  max: number;
-}
-
-function dist(xs: number[]): Dist {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] as number;
-  const r = (x: number) => Math.round(x * 10) / 10;
-  return { n: s.length, min: r(s[0] ?? NaN), p50: r(q(0.5)), p95: r(q(0.95)), max: r(s[s.length - 1] ?? NaN) };
-}
+// Statistics: bench/lib/stats.ts, reported here with one decimal.
+const dist = (xs: number[]): Dist => distOf(xs, 1);
 
 interface Row {
   /** `<benchmark> [<rasterizer>]`, e.g. `parcoords-harness-10000 [swiftshader]`. */
@@ -724,7 +720,7 @@ async function main(): Promise<void> {
   const log = (s: string) => console.log(`[bench:ui] ${s}`);
   const started = Date.now();
   // The machine is shared: the load average says how contended the numbers are.
-  const loadAtStart = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  const loadAtStart = loadAverage();
   const rows: Row[] = [];
   const rasterizers: RasterizerInfo[] = [];
   const skipped: string[] = [];
@@ -778,14 +774,8 @@ async function main(): Promise<void> {
   for (const why of skipped) log(`skipped ${why}`);
   const result = {
     date: new Date().toISOString(),
-    commit: (() => {
-      try {
-        return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-      } catch {
-        return null;
-      }
-    })(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), loadavgAtStart: loadAtStart, loadavgAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+    commit: git(['rev-parse', '--short', 'HEAD'])?.trim() ?? null,
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memGb: Math.round(os.totalmem() / 2 ** 30), loadavgAtStart: loadAtStart, loadavgAtEnd: loadAverage() },
     browser: chromiumVersion(),
     rasterizers,
     skipped,
@@ -804,8 +794,7 @@ async function main(): Promise<void> {
     comparison: compareRasterizers(rows),
     note: parcoordsNote(rows),
   };
-  await mkdir(path.dirname(settings.out), { recursive: true });
-  await writeFile(settings.out, `${JSON.stringify(result, null, 2)}\n`);
+  const written = await writeResult(settings.out, result);
 
   const W = 46;
   const num = (x: number | null | undefined) => String(x ?? '—').padStart(9);
@@ -839,7 +828,7 @@ async function main(): Promise<void> {
   }
   for (const why of skipped) console.log(`\nskipped ${why}`);
   console.log(`\nload average ${loadAtStart.join(' ')} → ${result.machine.loadavgAtEnd.join(' ')} (2 shared cores: above ~2 the numbers are contended)`);
-  console.log(`written to ${path.relative(process.cwd(), settings.out)}`);
+  console.log(`written to ${written}`);
 }
 
 await main();

@@ -5,9 +5,16 @@
 //
 //   node bench/ui/engine-open.ts <project folder>
 import { Engine } from '../../electron/engine/engine.ts';
+import { readArgs } from '../lib/args.ts';
 
-const target = process.argv[2];
-if (!target) throw new Error('usage: node bench/ui/engine-open.ts <project folder>');
+const USAGE = 'usage: node bench/ui/engine-open.ts <project folder>';
+const { positionals } = readArgs(process.argv.slice(2), {
+  usage: `The engine's open → queryable time in this fresh process, as one JSON line.\n\n  ${USAGE}`,
+  options: {},
+  positionals: true,
+});
+const target = positionals[0];
+if (!target || positionals.length > 1) throw new Error(USAGE);
 const engine = await Engine.create({ watch: true });
 const t0 = performance.now();
 const { stores } = await engine.openProject(target);

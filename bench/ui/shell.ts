@@ -16,38 +16,35 @@
 // - a metric line appended to a RUNNING run's file → its cell shows the value: both clocks are
 //   this machine's Date.now(); the page records when a MutationObserver sees the new value.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdir, mkdtemp, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, rm, stat, truncate } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startServe, stopChild } from '../../e2e/harness.ts';
-import { BENCH_DIR, ensureStore, markClean, markDirty } from '../generate-store.ts';
+import { ensureStore, markClean, markDirty } from '../generate-store.ts';
+import { readArgs } from '../lib/args.ts';
+import { BENCH_DIR, RESULTS_DIR } from '../lib/paths.ts';
+import { writeResult } from '../lib/report.ts';
+import { dist, median } from '../lib/stats.ts';
 
-const args = process.argv.slice(2);
-const argValue = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const RUNS = Number(argValue('--runs') ?? 100_000);
-const REPS = Math.max(1, Number(argValue('--reps') ?? 5));
-const OUT = argValue('--out');
+const args = readArgs(process.argv.slice(2), {
+  usage: `App shell benchmarks (browser mode on a synthetic store, Debian's Chromium): launch → first table paint
+against the engine's own open, warm reopens, scroll frame times, append → cell.
+
+  node bench/ui/shell.ts [--runs 100000] [--reps 5] [--out file]   → bench/results/ui-shell[-N].json`,
+  options: {
+    runs: { kind: 'number', value: 'N', help: 'runs in the synthetic store (default 100000)' },
+    reps: { kind: 'number', value: 'N', help: 'launch / engine-open pairs, and warm reopens (default 5)' },
+    out: { kind: 'string', value: 'FILE', help: 'write the JSON here instead' },
+  },
+});
+const RUNS = args.runs ?? 100_000;
+const REPS = Math.max(1, args.reps ?? 5);
+const OUT = args.out;
 const TARGETS = { frameP95Ms: 16, appendToCellP95Ms: 250, firstPaintRatio: 1.3, warmFirstPaintMs: 1000, warmRatio: 0.1 };
 // requestAnimationFrame fires on vsync (60 Hz in headless Chromium): deltas come in multiples of
 // 16.7 ms, so "p95 < 16 ms" is read as "p95 is one frame — no dropped frames".
 const ONE_FRAME_MS = 1000 / 60 + 0.5;
-
-function stats(xs: number[]) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-  const r = (x: number) => Math.round(x * 100) / 100;
-  return { n: s.length, min: r(s[0] ?? NaN), p50: r(q(0.5)), p95: r(q(0.95)), max: r(s[s.length - 1] ?? NaN) };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-}
 
 /** The engine alone: open → queryable in a fresh process (bench/ui/engine-open.ts). */
 function engineOpenMs(projectDir: string): Promise<number> {
@@ -270,8 +267,8 @@ try {
     await page.waitForTimeout(150);
   }
 
-  const frame = stats(frames);
-  const append = stats(latencies);
+  const frame = dist(frames, 2);
+  const append = dist(latencies, 2);
   const result = {
     schema: 1,
     date: new Date().toISOString(),
@@ -320,9 +317,8 @@ try {
       "Appends go to a RUNNING run's metric file (table filtered on attributes.status = 'RUNNING'): training's case, watched live in full and in tiered watching.",
     ],
   };
-  await mkdir(path.join(BENCH_DIR, 'results'), { recursive: true });
   const name = RUNS === 100_000 ? 'ui-shell.json' : `ui-shell-${RUNS}.json`;
-  await writeFile(OUT ?? path.join(BENCH_DIR, 'results', name), `${JSON.stringify(result, null, 2)}\n`);
+  await writeResult(OUT ?? path.join(RESULTS_DIR, name), result);
   process.stdout.write(
     [
       `store: ${RUNS} runs (${total} rows in the table)`,

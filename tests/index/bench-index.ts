@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { createRunIndex } from '../../electron/engine/index/index.ts';
 import type { Run, StoreSnapshot } from '../../electron/engine/model.ts';
+import { quantile } from '../../bench/lib/stats.ts';
 import { experiment, run, snapshot } from './model-builders.ts';
 
 /** mulberry32: deterministic data, so numbers are comparable between runs of the script. */
@@ -68,9 +69,8 @@ export function syntheticSnapshot(storeId: string, runs: number, experiments = 4
   return snapshot(storeId, { experiments: exps, runs: out });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
-}
+/** The benchmarks' nearest-rank quantile (bench/lib/stats.ts), `p` in percent of samples sorted ascending. */
+const percentile = (sorted: number[], p: number): number => quantile(sorted, p / 100);
 
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 

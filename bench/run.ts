@@ -96,7 +96,6 @@ async function main(): Promise<void> {
   printTable(
     [{ head: 'benchmark' }, { head: 'target' }, { head: 'measured' }, { head: 'status' }],
     summary.map((r) => [r.benchmark, r.target, r.measured, r.status === 'info' ? '' : r.status]),
-    { empty: '' },
   );
   console.log(`\nJSON: ${written}  (${report.durationS} s; load average ${loadBefore.map((x) => x.toFixed(1)).join(' ')} → ${loadAfter.map((x) => x.toFixed(1)).join(' ')})`);
 }

@@ -44,9 +44,9 @@ export interface Column {
 
 type Cell = string | number | null | undefined;
 
-/** The lines of a plain-text table: header, a rule, the rows; empty cells print as —. */
-export function formatTable(columns: Column[], rows: Cell[][], options: { empty?: string } = {}): string[] {
-  const text = (c: Cell): string => (c === null || c === undefined || c === '' ? (options.empty ?? '—') : String(c));
+/** The lines of a plain-text table: header, a rule, the rows; a missing value (null) prints as —. */
+export function formatTable(columns: Column[], rows: Cell[][]): string[] {
+  const text = (c: Cell): string => (c === null || c === undefined ? '—' : String(c));
   const cells = rows.map((r) => columns.map((_, i) => text(r[i])));
   const widths = columns.map((c, i) => Math.max(c.width ?? 0, c.head.length, ...cells.map((r) => (r[i] as string).length)));
   const line = (r: string[]): string =>
@@ -57,6 +57,6 @@ export function formatTable(columns: Column[], rows: Cell[][], options: { empty?
   return [line(columns.map((c) => c.head)), '-'.repeat(widths.reduce((a, b) => a + b, 0) + 2 * (columns.length - 1)), ...cells.map(line)];
 }
 
-export function printTable(columns: Column[], rows: Cell[][], options: { empty?: string } = {}): void {
-  for (const l of formatTable(columns, rows, options)) console.log(l);
+export function printTable(columns: Column[], rows: Cell[][]): void {
+  for (const l of formatTable(columns, rows)) console.log(l);
 }

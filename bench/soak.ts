@@ -18,8 +18,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../electron/engine/engine.ts';
+import { readArgs } from './lib/args.ts';
+import { resultFile, writeResult } from './lib/report.ts';
+import { median, quantile } from './lib/stats.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const TARGETS = { appendP95Ms: 250, rssGrowthMb: 20 };
 const KEYS = ['loss', 'acc'];
 
@@ -87,23 +89,26 @@ async function writer(a: WriterArgs): Promise<void> {
   process.send?.({ done: { last, lines } } satisfies WriterMessage);
 }
 
-function quantile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
-}
-
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const arg = (name: string, d: number) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? Number(args[i + 1]) : d;
-  };
-  const seconds = arg('--seconds', 60);
-  const rate = arg('--rate', 1000);
-  const runs = arg('--runs', 100);
-  const outArg = args.indexOf('--out') >= 0 ? args[args.indexOf('--out') + 1] : undefined;
-  // --tiered: watched as a store above 1000 runs is (finished runs polled, see file-store-watch.ts).
-  const tiered = args.includes('--tiered');
+  const args = readArgs(process.argv.slice(2), {
+    usage: `Soak: a writer process appends metric lines to synthetic runs while the engine watches; the end state
+against the writer's ground truth, append → indexed latency and RSS growth.
+
+  node bench/soak.ts [--seconds 60] [--rate 1000] [--runs 100] [--tiered] [--out file]   → bench/results/soak[-tiered].json`,
+    options: {
+      seconds: { kind: 'number', value: 'S', help: 'how long the writer appends (default 60)' },
+      rate: { kind: 'number', value: 'N', help: 'lines per second (default 1000)' },
+      runs: { kind: 'number', value: 'N', help: 'runs appended to, half RUNNING (default 100)' },
+      // Watched as a store above 1000 runs is (finished runs polled, see file-store-watch.ts).
+      tiered: { kind: 'flag', help: 'tiered watching, as for a store above 1000 runs' },
+      out: { kind: 'string', value: 'FILE', help: 'write the JSON here instead' },
+    },
+  });
+  const seconds = args.seconds ?? 60;
+  const rate = args.rate ?? 1000;
+  const runs = args.runs ?? 100;
+  const outArg = args.out;
+  const tiered = args.tiered;
 
   const base = mkdtempSync(path.join(os.tmpdir(), 'runsight-soak-'));
   const root = path.join(base, 'mlruns');
@@ -178,9 +183,9 @@ async function main(): Promise<void> {
     const unseen = [...waiting.values()].reduce((n, l) => n + l.length, 0);
     const warm = rss.filter((s) => s.t > 5 && s.t <= 15).map((s) => s.mb);
     const late = rss.filter((s) => s.t > seconds - 10).map((s) => s.mb);
-    const growth = Math.round((quantile(late, 0.5) - quantile(warm, 0.5)) * 10) / 10;
-    const p50 = quantile(latencies, 0.5);
-    const p95 = quantile(latencies, 0.95);
+    const growth = Math.round((median(late) - median(warm)) * 10) / 10;
+    const p50 = median(latencies);
+    const p95 = quantile([...latencies].sort((a, b) => a - b), 0.95);
     const result = {
       schema: 1,
       date: new Date().toISOString(),
@@ -211,9 +216,7 @@ async function main(): Promise<void> {
       },
       notes: ['The engine as the app\'s main process runs it (full watching below 1000 runs); the renderer is not in these figures — the shell bench measures append → cell on screen.'],
     };
-    const out = outArg ?? path.join(here, 'results', tiered ? 'soak-tiered.json' : 'soak.json');
-    mkdirSync(path.dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+    await writeResult(outArg ?? resultFile(tiered ? 'soak-tiered' : 'soak'), result);
     process.stdout.write(
       [
         `soak: ${truth.lines} lines to ${runs} runs in ${seconds} s`,

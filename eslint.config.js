@@ -1,12 +1,16 @@
 // ESLint flat config: the recommended rules (not type-aware, so `eslint .` stays fast) plus the
 // import boundaries that keep each folder runnable where it has to run:
+//   common       — the pure layer under everything (filter syntax, wire JSON, seeded numbers): it
+//                  runs in Node, in the page and in the sandboxed preload, so it imports only its
+//                  own files — no Node, no DOM, no package, nothing of ours; everyone may import it
 //   electron/engine, electron/cli, electron/serve — plain Node: never `electron`
 //   electron/app — Electron objects arrive as parameters (type-only imports), so the modules load
 //                  under plain Node for unit tests; runtime `electron` belongs in electron/main.ts
 //   renderer     — a web page: no Node built-ins, no `electron`, nothing from electron/ except
 //                  type-only imports of the engine's types (what the contract re-exports)
-//   preload      — a sandboxed single-file bundle: only `electron` and the contract at run time;
-//                  the contract itself (imported by the renderer too) only type-imports anything
+//   preload      — a sandboxed single-file bundle: only `electron`, the contract and common/ at run
+//                  time; the contract itself (imported by the renderer too) only type-imports
+//                  anything but common/
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { builtinRules } from 'eslint/use-at-your-own-risk';
@@ -79,6 +83,7 @@ const RENDERER_PATTERNS = [
 // ── The layer table ──────────────────────────────────────────────────────────────────────────
 // Who may import whom, written once as data (the idea of VS Code's code-layering rule) and turned
 // into no-restricted-imports entries below; tests/electron/lint-boundaries.test.ts checks each row.
+// Under everything: common/ (pure, imports only itself; every other layer may import it).
 // Main process: engine → backend (the contract over the engine) → hosts (electron/cli, serve, app,
 // main.ts). Renderer, bottom to top:
 //   lib, charts, ui, core, bridge — side by side on the contract, none imports another
@@ -88,6 +93,10 @@ const RENDERER_PATTERNS = [
 // and the bridge client is called only from state and from a feature's *-loader.ts.
 const RENDERER_BASE = ['lib', 'charts', 'ui', 'core', 'bridge'];
 const LAYER_TARGETS = {
+  outsideCommon: {
+    regex: '^(?!\\./)',
+    message: 'Layers: common/ is the pure layer under everything (Node, the page, the preload): it imports only its own files (./…) — no Node, no DOM, no package, nothing of ours.',
+  },
   backend: {
     regex: '^\\.\\.?/(.*/)?backend/',
     message: 'Layers: the engine sits below the backend (the contract over the engine) and never imports electron/engine/backend/.',
@@ -128,6 +137,7 @@ const LAYER_TARGETS = {
 };
 const RENDERER = { base: RENDERER_PATTERNS, typed: true };
 const LAYERS = [
+  { layer: 'common', files: ['common/**'], base: [], forbid: ['outsideCommon'] },
   { layer: 'engine', files: ['electron/engine/**'], ignores: ['electron/engine/backend/**'], base: [noElectron], forbid: ['backend', 'hosts'] },
   { layer: 'backend', files: ['electron/engine/backend/**'], base: [noElectron], forbid: ['hosts'] },
   ...RENDERER_BASE.map((dir) => ({
@@ -140,6 +150,15 @@ const LAYERS = [
   { layer: 'renderer feature', files: ['renderer/src/features/**'], ignores: ['renderer/src/features/**/*-loader.ts'], forbid: ['otherFeature', 'features', 'bridgeClient'], ...RENDERER },
   { layer: 'renderer feature loader', files: ['renderer/src/features/**/*-loader.ts'], forbid: ['otherFeature', 'features'], ...RENDERER },
   { layer: 'renderer shell', files: ['renderer/src/*.{ts,tsx}'], forbid: ['bridgeClient'], ...RENDERER },
+];
+const COMMON_FORBIDDEN_GLOBALS = [
+  ...['process', 'Buffer', 'require', 'module', '__dirname', '__filename', 'global', 'setImmediate'].map((name) => ({
+    name,
+    message: 'common/ runs in the page and the preload too: no Node globals.',
+  })),
+  ...['window', 'document', 'navigator', 'location', 'localStorage', 'sessionStorage', 'self', 'HTMLElement', 'WebSocket', 'requestAnimationFrame'].map(
+    (name) => ({ name, message: 'common/ runs in Node too (engine, CLI, serve): no DOM.' }),
+  ),
 ];
 function layerConfigs() {
   return LAYERS.map((l) => {
@@ -243,10 +262,10 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!electron$)(?!\\./api(\\.ts)?$)',
+              regex: '^(?!electron$)(?!\\./api(\\.ts)?$)(?!\\.\\./common/)',
               allowTypeImports: true,
               message:
-                'The sandboxed preload is one CommonJS bundle that may require only electron and the contract (./api.ts); type-only imports are fine.',
+                'The sandboxed preload is one CommonJS bundle that may require only electron, the contract (./api.ts) and the pure common/ layer; type-only imports are fine.',
             },
           ],
         },
@@ -262,9 +281,9 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '.*',
+              regex: '^(?!\\.\\./common/)',
               allowTypeImports: true,
-              message: 'preload/api.ts is shared by the renderer and the preload: type-only imports only.',
+              message: 'preload/api.ts is shared by the renderer and the preload: type-only imports only (but for the pure common/ layer).',
             },
           ],
         },
@@ -273,4 +292,11 @@ export default tseslint.config(
   },
   // The layer table's rows come last: for their files they replace the broader entries above.
   ...layerConfigs(),
+  {
+    // Imports are the table's job; the host objects of one side are this one's. The web typecheck
+    // (types: []) already rejects Node's, but the Node program sees DOM types through test
+    // dependencies, so both sides are named here.
+    files: ['common/**'],
+    rules: { 'no-restricted-globals': ['error', ...COMMON_FORBIDDEN_GLOBALS] },
+  },
 );

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { toWireJson } from '../../common/wire-json.ts';
 import { API_EVENTS, API_METHODS, type ApiMethod } from '../../preload/api.ts';
 import type { Backend } from '../engine/backend/index.ts';
 import { staticMime } from '../engine/fs/mime.ts';
@@ -155,7 +156,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   wss.on('connection', (ws: WebSocket) => {
     const unsubscribe = API_EVENTS.map((event) =>
       options.backend.on(event, (payload) => {
-        if (ws.readyState === ws.OPEN) ws.send(toJson({ type: 'event', event, payload }));
+        if (ws.readyState === ws.OPEN) ws.send(toWireJson({ type: 'event', event, payload }));
       }),
     );
     ws.on('message', (data) => {
@@ -178,7 +179,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     const result = API_METHODS.includes(method)
       ? await options.backend.call(method, msg.args)
       : { ok: false as const, error: { code: 'INVALID_ARGUMENT' as const, message: `Unknown method ${msg.method}` } };
-    if (ws.readyState === ws.OPEN) ws.send(toJson({ type: 'result', id: msg.id, result }));
+    if (ws.readyState === ws.OPEN) ws.send(toWireJson({ type: 'result', id: msg.id, result }));
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -199,39 +200,4 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Whether `value` holds a number JSON cannot carry (NaN, ±Infinity, -0) anywhere inside. */
-function hasSpecialNumber(value: unknown): boolean {
-  if (typeof value === 'number') return !Number.isFinite(value) || Object.is(value, -0);
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) {
-    for (const x of value) if (hasSpecialNumber(x)) return true;
-    return false;
-  }
-  for (const k in value as Record<string, unknown>) if (hasSpecialNumber((value as Record<string, unknown>)[k])) return true;
-  return false;
-}
-
-/**
- * A message as JSON, special numbers tagged (jsonReplacer). JSON.stringify with a replacer calls
- * back for every value (a 5000-run page: several times slower than plain), so the replacer is
- * used only when a walk finds a number that needs it.
- */
-export function toJson(value: unknown): string {
-  return hasSpecialNumber(value) ? JSON.stringify(value, jsonReplacer) : JSON.stringify(value);
-}
-
-/**
- * JSON cannot carry NaN/±Infinity/-0, which metric values legitimately are. They travel as
- * tagged strings and the client revives them (renderer/src/bridge/json.ts mirrors this).
- */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'number') {
-    if (Number.isNaN(value)) return { $num: 'NaN' };
-    if (value === Infinity) return { $num: 'Infinity' };
-    if (value === -Infinity) return { $num: '-Infinity' };
-    if (Object.is(value, -0)) return { $num: '-0' };
-  }
-  return value;
 }

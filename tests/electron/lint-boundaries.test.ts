@@ -73,6 +73,57 @@ describe('import boundaries', () => {
     expect(await restricted('electron/cli/x.ts', `import { x } from '../engine/backend/index.ts';\n${one}`)).toEqual([]);
   });
 
+  it('the layer table: common is pure and imports only itself', async () => {
+    const one = "export const a = x;\n";
+    expect(await restricted('common/x.ts', `import { x } from './filter-syntax.ts';\n${one}`)).toEqual([]);
+    // Nothing of ours, not even types: common sits under the engine, the contract and the renderer …
+    for (const ours of ['../electron/engine/index/filter-parser.ts', '../preload/api.ts', '../renderer/src/core/column-keys.ts', '../tests/helpers/fixtures.ts']) {
+      expect(await restricted('common/x.ts', `import { x } from '${ours}';\n${one}`)).toHaveLength(1);
+      expect(await restricted('common/x.ts', `import type { x } from '${ours}';\nexport type A = typeof x;\n`)).toHaveLength(1);
+    }
+    // … and no Node, no electron, no package: it runs in Node, the page and the sandboxed preload.
+    for (const dep of ['node:fs', 'fs', 'electron', 'react', 'zod']) {
+      expect(await restricted('common/sub/x.ts', `import { x } from '${dep}';\n${one}`)).toHaveLength(1);
+    }
+    // Nor their host objects, which need no import.
+    const globals = async (code: string) => {
+      const [result] = await eslint.lintText(code, { filePath: 'common/x.ts' });
+      return (result?.messages ?? []).filter((m) => m.ruleId === 'no-restricted-globals' || m.fatal);
+    };
+    expect(await globals('export const a = process.env.HOME;\n')).toHaveLength(1);
+    expect(await globals('export const a = Buffer.from([]);\n')).toHaveLength(1);
+    expect(await globals('export const a = document.title;\n')).toHaveLength(1);
+    expect(await globals('export const a = window.innerWidth;\n')).toHaveLength(1);
+    expect(await globals('export const a = Math.imul(1, 2) + JSON.stringify([]).length;\n')).toEqual([]);
+  });
+
+  it('the layer table: every layer may import common', async () => {
+    const one = "export const a = x;\n";
+    const from = (file: string) => `${'../'.repeat(file.split('/').length - 1)}common/filter-syntax.ts`;
+    for (const file of [
+      'electron/engine/index/x.ts',
+      'electron/engine/backend/x.ts',
+      'electron/cli/x.ts',
+      'electron/serve/x.ts',
+      'electron/app/x.ts',
+      'electron/main.ts',
+      'preload/index.ts',
+      'preload/api.ts',
+      'renderer/src/lib/x.ts',
+      'renderer/src/core/x.ts',
+      'renderer/src/bridge/x.ts',
+      'renderer/src/state/x.ts',
+      'renderer/src/features/compare/x.tsx',
+      'renderer/src/features/compare/compare-loader.ts',
+      'renderer/src/App.tsx',
+    ]) {
+      expect(await restricted(file, `import { x } from '${from(file)}';\n${one}`), file).toEqual([]);
+    }
+    // The preload and the contract still load nothing else of ours at run time.
+    expect(await restricted('preload/api.ts', `import { x } from '../electron/engine/errors.ts';\n${one}`)).toHaveLength(1);
+    expect(await restricted('preload/index.ts', `import { x } from '../electron/engine/errors.ts';\n${one}`)).toHaveLength(1);
+  });
+
   it('the layer table: renderer lib, charts, ui, core and bridge below the state, below the features', async () => {
     const one = "export const a = x;\n";
     const base = ['lib', 'charts', 'ui', 'core', 'bridge'];

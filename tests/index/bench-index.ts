@@ -4,25 +4,15 @@
 // Shape per run: 10 params (numeric, float, string, with 'None'), 10 metrics (some NaN, some
 // missing), 5 tags — the brief's 100k x 10 x 10 x 5 target.
 import { performance } from 'node:perf_hooks';
+import { mulberry32 } from '../../common/random.ts';
 import { createRunIndex } from '../../electron/engine/index/index.ts';
 import type { Run, StoreSnapshot } from '../../electron/engine/model.ts';
 import { quantile } from '../../bench/lib/stats.ts';
 import { experiment, run, snapshot } from './model-builders.ts';
 
-/** mulberry32: deterministic data, so numbers are comparable between runs of the script. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function syntheticSnapshot(storeId: string, runs: number, experiments = 4, seed = 42): StoreSnapshot {
-  const rand = rng(seed);
+  // Seeded: numbers are comparable between runs of the script.
+  const rand = mulberry32(seed);
   const hex = () => Array.from({ length: 32 }, () => Math.floor(rand() * 16).toString(16)).join('');
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)] as T;
   const exps = Array.from({ length: experiments }, (_, i) => experiment(String(i), { name: `exp ${i}` }));

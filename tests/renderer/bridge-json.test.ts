@@ -2,10 +2,9 @@
 // -0) and the client revives them, whether or not a message has any (both sides skip the slow
 // per-value callbacks when it has none).
 import { describe, expect, it } from 'vitest';
-import { toJson } from '../../electron/serve/server.ts';
-import { parseJson } from '../../renderer/src/bridge/json.ts';
+import { parseWireJson, toWireJson } from '../../common/wire-json.ts';
 
-const roundTrip = (v: unknown) => parseJson(toJson(v));
+const roundTrip = (v: unknown) => parseWireJson(toWireJson(v));
 
 describe('bridge JSON', () => {
   it('carries NaN, ±Infinity and -0 anywhere in a message', () => {
@@ -33,7 +32,7 @@ describe('bridge JSON', () => {
 
   it('a message without special numbers is plain JSON, and text that looks like a tag stays text', () => {
     const msg = { type: 'event', payload: { params: { note: '{"$num":"NaN"}', $num: 'NaN', other: 'x' }, n: [1, 2.5, -3] } };
-    expect(toJson(msg)).toBe(JSON.stringify(msg));
+    expect(toWireJson(msg)).toBe(JSON.stringify(msg));
     expect(roundTrip(msg)).toEqual(msg);
     // A real tag next to them: only the one-key {$num} object is a number.
     const mixed = { ...msg, v: Number.NaN };

@@ -1,6 +1,7 @@
 // Everything the run panel shows beyond the run record: family, models, and how to reproduce it.
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { formatIdentifier, quoteValue } from '../../../common/filter-syntax.ts';
 import type { ReproducibilityInfo, RunDetail } from '../../../preload/api.ts';
 import type { Engine } from '../engine.ts';
 import type { LoggedModel, Run } from '../model.ts';
@@ -14,7 +15,7 @@ export async function buildRunDetail(engine: Engine, storeId: string, run: Run):
     storeId,
     experimentIds: [run.experimentId],
     lifecycle: 'all',
-    filter: `tags.\`mlflow.parentRunId\` = '${run.runId.replace(/'/g, "\\'")}'`,
+    filter: `${formatIdentifier('tag', 'mlflow.parentRunId')} = ${quoteValue(run.runId)}`,
     limit: 10_000,
   }).rows;
   const loggedModels = engine.index

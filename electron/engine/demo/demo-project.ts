@@ -6,6 +6,7 @@
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { mulberry32 } from '../../../common/random.ts';
 import { createFileTrackingWriter, type TrackingWriter } from '../writer/tracking-writer.ts';
 import { Raster, type Rgb } from './png.ts';
 
@@ -37,23 +38,12 @@ async function exists(p: string): Promise<boolean> {
   );
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so the demo is the same everywhere. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const EPOCHS = 40;
 const GIT_COMMIT = '3f9c2e1b7a4d5c6e8f90a1b2c3d4e5f6a7b8c9d0';
 
 export async function generateDemo(projectDir: string): Promise<void> {
-  const random = rng(20261126);
+  // Seeded, so the demo is the same everywhere.
+  const random = mulberry32(20261126);
   const t0 = Date.UTC(2026, 10, 20, 9, 0, 0);
   let clock = t0;
   const writer = await createFileTrackingWriter(path.join(projectDir, 'mlruns'), { random, now: () => clock });

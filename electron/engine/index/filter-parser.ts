@@ -17,7 +17,12 @@
 //   comparison := identifier operator value?
 //   identifier := prefix '.' key | attribute        (prefix may be quoted with backticks)
 //   key        := unquoted-key | "..." | `...` | '...'
+import { ENTITY_PREFIX, isKeyChar } from '../../../common/filter-syntax.ts';
 import { QueryError, type QuerySource } from './query-error.ts';
+
+// Identifier text for a key, as the renderer writes it and this parser reads it back: one copy,
+// in the layer both sides import.
+export { formatIdentifier } from '../../../common/filter-syntax.ts';
 
 export type Entity = 'metric' | 'param' | 'tag' | 'attribute' | 'dataset';
 
@@ -128,26 +133,13 @@ const DATASET_OPS: readonly Operator[] = ['=', '!=', 'LIKE', 'ILIKE', 'NOT LIKE'
 const OPERATOR_HINT = 'a comparison operator (=, !=, <, <=, >, >=, LIKE, ILIKE, IN, NOT IN, IS NULL)';
 const IDENTIFIER_HINT = 'an identifier such as metrics.rmse, params.lr, tags.`my tag` or attributes.status';
 
-const KEY_CHAR = /[\p{L}\p{N}\p{M}_./:-]/u;
 const NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const FULL_NUMBER = new RegExp(`^${NUMBER.source}$`);
 const QUOTES = new Set(['"', "'", '`']);
 
-function isKeyChar(ch: string | undefined): boolean {
-  return ch !== undefined && KEY_CHAR.test(ch);
-}
-
 /** Plural, user-facing name of an entity, as written in filters. */
 export function entityLabel(entity: Entity): string {
-  return entity === 'metric'
-    ? 'metrics'
-    : entity === 'param'
-      ? 'params'
-      : entity === 'tag'
-        ? 'tags'
-        : entity === 'attribute'
-          ? 'attributes'
-          : 'dataset';
+  return entity === 'dataset' ? 'dataset' : ENTITY_PREFIX[entity];
 }
 
 export function operatorsFor(entity: Entity, key: string): readonly Operator[] {
@@ -159,17 +151,6 @@ export function operatorsFor(entity: Entity, key: string): readonly Operator[] {
 
 function takesNumber(entity: Entity, key: string): boolean {
   return entity === 'metric' || (entity === 'attribute' && RUN_ATTRIBUTES[key as RunAttribute] === 'number');
-}
-
-/**
- * Builds identifier text for a column, quoting the key when the unquoted form would not parse
- * back to the same key (the UI uses this to turn a clicked column into an orderBy key).
- */
-export function formatIdentifier(entity: Exclude<Entity, 'dataset'>, key: string): string {
-  const prefix = entityLabel(entity);
-  const plain = key.length > 0 && [...key].every((c) => isKeyChar(c)) && !/^[.]|[.]$/.test(key);
-  if (entity === 'attribute' || plain) return `${prefix}.${key}`;
-  return `${prefix}.\`${key.replaceAll('`', '``')}\``;
 }
 
 class Parser {

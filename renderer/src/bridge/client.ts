@@ -11,7 +11,7 @@ import type {
   Result,
   RunsightBridge,
 } from '../../../preload/api.ts';
-import { parseJson } from './json.ts';
+import { parseWireJson } from '../../../common/wire-json.ts';
 
 declare global {
   interface Window {
@@ -64,7 +64,7 @@ function createWebSocketBridge(): RunsightBridge {
         setTimeout(() => void connect().catch(() => undefined), 1000);
       };
       ws.onmessage = (ev) => {
-        const msg = parseJson(String(ev.data)) as
+        const msg = parseWireJson(String(ev.data)) as
           | { type: 'result'; id: number; result: Result<unknown> }
           | { type: 'event'; event: ApiEvent; payload: unknown };
         if (msg.type === 'result') {

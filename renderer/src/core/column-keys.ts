@@ -1,23 +1,20 @@
 // Canonical column keys, MLflow style: `attributes.<name>`, `params.<k>`, `metrics.<k>`,
 // `tags.<k>`. The key itself is never quoted here (it is what test ids, persisted column lists and
 // the cell lookup use); quoting happens only when a key is turned into query text (orderBy,
-// filter snippets), with the same rule as the engine's formatIdentifier (filter-parser.ts): a key
+// filter snippets), by the filter syntax the engine's parser reads (common/filter-syntax.ts): a key
 // that would not parse back unquoted goes in backticks, a backtick inside doubled.
+import { ENTITY_PREFIX, formatIdentifier, quoteValue, type IdentifierEntity } from '../../../common/filter-syntax.ts';
 import type { RunRow } from '../../../preload/api.ts';
 
-export type ColumnKind = 'attribute' | 'param' | 'metric' | 'tag';
+export { formatIdentifier, quoteValue };
+
+export type ColumnKind = IdentifierEntity;
 
 export interface ColumnId {
   kind: ColumnKind;
   key: string;
 }
 
-const PREFIX: Record<ColumnKind, string> = {
-  attribute: 'attributes',
-  param: 'params',
-  metric: 'metrics',
-  tag: 'tags',
-};
 const KIND_OF_PREFIX: Record<string, ColumnKind> = {
   attributes: 'attribute',
   params: 'param',
@@ -40,7 +37,7 @@ export type AttributeColumn = (typeof ATTRIBUTE_COLUMNS)[number]['key'];
 export const NAME_COLUMN = 'attributes.run_name';
 
 export function columnKey(id: ColumnId): string {
-  return `${PREFIX[id.kind]}.${id.key}`;
+  return `${ENTITY_PREFIX[id.kind]}.${id.key}`;
 }
 
 export function parseColumnKey(key: string): ColumnId | null {
@@ -51,21 +48,6 @@ export function parseColumnKey(key: string): ColumnId | null {
   if (!kind || rest === '') return null;
   if (kind === 'attribute' && !ATTRIBUTE_COLUMNS.some((c) => c.key === rest)) return null;
   return { kind, key: rest };
-}
-
-const KEY_CHAR = /[\p{L}\p{N}\p{M}_./:-]/u;
-
-/** Query text for an identifier: `metrics.r2_score`, ``params.`learning rate` ``. */
-export function formatIdentifier(kind: ColumnKind, key: string): string {
-  const prefix = PREFIX[kind];
-  const plain = key.length > 0 && [...key].every((c) => KEY_CHAR.test(c)) && !/^[.]|[.]$/.test(key);
-  if (kind === 'attribute' || plain) return `${prefix}.${key}`;
-  return `${prefix}.\`${key.replaceAll('`', '``')}\``;
-}
-
-/** A quoted string literal for filter text. */
-export function quoteValue(value: string): string {
-  return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
 }
 
 export interface SortSpec {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportDocument, dataHash } from '../../electron/engine/backend/report/document.ts';
 import { pickBestRun } from '../../electron/engine/backend/report/best-run.ts';
 import { renderReport, writeReportFiles } from '../../electron/engine/backend/report/export.ts';
-import { renderCsv } from '../../electron/engine/backend/report/render-csv.ts';
+import { pythonFloat, renderCsv } from '../../electron/engine/backend/report/render-csv.ts';
 import { renderHtml } from '../../electron/engine/backend/report/render-html.ts';
 import { renderMarkdown } from '../../electron/engine/backend/report/render-markdown.ts';
 import type { ReportRun } from '../../electron/engine/backend/report/types.ts';
@@ -33,6 +33,13 @@ function fromCsv(s: string): number {
 function fromExpected(v: number | string): number {
   return v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : v === '-Infinity' ? -Infinity : (v as number);
 }
+
+describe('CSV numbers', () => {
+  it('are spelled as the MLflow file store spells them (Python float repr), zero included', () => {
+    const values = [0, -0, 'NaN', Number.NaN, Infinity, '-Infinity', 1e-5, 1e-4, 1e16, 0.5, 3, -2.5e-7] as const;
+    expect(values.map(pythonFloat)).toEqual(['0.0', '-0.0', 'nan', 'nan', 'inf', '-inf', '1e-05', '0.0001', '1e+16', '0.5', '3.0', '-2.5e-07']);
+  });
+});
 
 describe.each(['kitchen-sink', 'kitchen-sink-sqlite'] as const)('CSV of %s', (fixture) => {
   let engine: Engine;

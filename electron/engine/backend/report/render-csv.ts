@@ -3,21 +3,13 @@
 // so a value read back is the value logged. RFC 4180 quoting by csv-stringify; UTF-8 with BOM-less
 // header row. With `histories`, the long form instead: run_id, key, step, timestamp, value.
 import { stringify } from 'csv-stringify/sync';
+import { pyFloat } from '../../writer/py-float.ts';
 import type { ReportDocument, ReportNumber } from './types.ts';
 
-/** A metric value as MLflow's file store writes it (Python float repr). */
+/** A metric value as MLflow's file store writes it (Python float repr: `0.0`, `1e-05`, `nan`). */
 export function pythonFloat(v: ReportNumber | number): string {
-  if (v === 'NaN' || Number.isNaN(v)) return 'nan';
-  if (v === 'Infinity' || v === Infinity) return 'inf';
-  if (v === '-Infinity' || v === -Infinity) return '-inf';
-  const n = v as number;
-  if (Object.is(n, -0)) return '-0.0';
-  // Python's repr switches to exponent form below 1e-4 and from 1e16; JavaScript at 1e-7 / 1e21.
-  const a = Math.abs(n);
-  const s = a >= 1e16 || a < 1e-4 ? n.toExponential() : String(n);
-  // Integral floats get ".0"; exponents have at least two digits (1e-05).
-  if (/^-?\d+$/.test(s)) return `${s}.0`;
-  return s.replace(/e([+-])(\d)$/, 'e$10$2');
+  // A ReportNumber's strings ('NaN', 'Infinity', '-Infinity') are what Number() reads back.
+  return pyFloat(Number(v));
 }
 
 function iso(ms: number | null): string {

@@ -1,17 +1,27 @@
 // Pieces the registry actions share: loading a model and its versions, finding a live version or a
-// pending request, the stage transition itself (with archive_existing), soft deletion, and the
+// pending request, the stage transition itself (with archive_existing) and the approval policy it
+// obeys, opening and deciding a transition request, pointing an alias, soft deletion, and the
 // `mlflow.modelVersions` tag of a logged model.
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { EngineError } from '../errors.ts';
 import type { ArtifactLocation } from '../model.ts';
 import { pyJsonDumps, type PyJson } from './py-json.ts';
-import { isManagedTag, parseReview } from './review.ts';
+import { POLICY_PRODUCTION_APPROVAL_TAG, REVIEW_TAG, encodeReview, isManagedTag, nextRequestId, parseReview, policyOf } from './review.ts';
 import { STAGE_ARCHIVED, STAGE_DELETED, checkTagKey, checkTagValue, invalid, notFound, type Stage } from './rules.ts';
 import type { ModelRecord, RegistryTx, VersionFields, VersionRecord } from './types.ts';
 import { Recorder } from './registry-recorder.ts';
 
+/** What MLflow's SqlAlchemyStore writes into a deleted version's row (format doc 3.4). */
 const REDACTED = { source: 'REDACTED-SOURCE-PATH', runId: 'REDACTED-RUN-ID', runLink: 'REDACTED-RUN-LINK' } as const;
+
+/** What an action's body returns from inside its transaction (registry-actions.ts, act). */
+export interface ActionOutcome<E> {
+  summary: string;
+  name: string;
+  version: number | null;
+  extra?: E;
+}
 
 export async function loadModel(tx: RegistryTx, name: string): Promise<{ model: ModelRecord; versions: VersionRecord[] }> {
   if (typeof name !== 'string' || name === '') throw invalid('A registered model name is required');
@@ -67,6 +77,95 @@ export async function transition(
   await tx.touchModel(v.name, at);
   rec.audit(v.name, v.version, { action: audit.action, from: v.currentStage, to: stage, request: audit.request, comment: audit.comment });
   return archived;
+}
+
+/** Under the model's approval policy, Production needs an approved request first; `hint` says how. */
+export function checkProductionApproval(model: ModelRecord, name: string, v: VersionRecord, stage: Stage, hint: string): void {
+  if (stage !== 'Production' || !policyOf(model.tags).productionRequiresApproval) return;
+  const approved = parseReview(v.tags[REVIEW_TAG]).requests.some((r) => r.status === 'approved' && r.stage === 'Production');
+  if (!approved) {
+    throw invalid(`Moving ${name} v${v.version} to Production needs an approved transition request (model policy ${POLICY_PRODUCTION_APPROVAL_TAG} = true): ${hint}`);
+  }
+}
+
+/** Opens a request to move `v` to `stage` (in its review tag), audited; one open request per stage. */
+export async function openRequest(
+  tx: RegistryTx,
+  rec: Recorder,
+  name: string,
+  v: VersionRecord,
+  request: { stage: Stage; archiveExisting: boolean; user: string; comment: string | null | undefined },
+  at: number,
+): Promise<{ id: number; summary: string }> {
+  const { stage, comment } = request;
+  if (v.currentStage === stage) throw invalid(`${name} v${v.version} is already in ${stage}`);
+  const review = parseReview(v.tags[REVIEW_TAG]);
+  const open = review.requests.find((q) => q.status === 'pending' && q.stage === stage);
+  if (open) throw invalid(`A request to move ${name} v${v.version} to ${stage} is already pending (#${open.id} by ${open.requestedBy})`);
+  const id = nextRequestId(review);
+  review.requests.push({
+    id,
+    stage,
+    archiveExisting: request.archiveExisting,
+    requestedBy: request.user.trim(),
+    requestedAt: at,
+    comment: comment ?? null,
+    status: 'pending',
+    decidedBy: null,
+    decidedAt: null,
+    decisionComment: null,
+  });
+  await rec.versionTag(v, REVIEW_TAG, encodeReview(review));
+  await tx.touchModel(name, at);
+  rec.audit(name, v.version, { action: 'request_transition', from: v.currentStage, to: stage, request: id, comment: comment ?? undefined });
+  return { id, summary: `Requested moving ${name} v${v.version} to ${stage} (request #${id})` };
+}
+
+/** Marks a pending request approved or rejected (in the version's review tag); returns it. */
+export async function decideRequest(
+  rec: Recorder,
+  name: string,
+  v: VersionRecord,
+  decision: { requestId: number; status: 'approved' | 'rejected'; user: string; comment: string | null | undefined },
+  at: number,
+) {
+  const review = parseReview(v.tags[REVIEW_TAG]);
+  const req = pendingRequest(review.requests, name, v.version, decision.requestId);
+  req.status = decision.status;
+  req.decidedBy = decision.user.trim();
+  req.decidedAt = at;
+  req.decisionComment = decision.comment ?? null;
+  await rec.versionTag(v, REVIEW_TAG, encodeReview(review));
+  return req;
+}
+
+/**
+ * Points an alias at `v`, moving it from the version it named (one write: an alias names one
+ * version per model, format doc 2.12), audited on both versions; returns the summary.
+ */
+export async function pointAlias(
+  tx: RegistryTx,
+  rec: Recorder,
+  name: string,
+  model: ModelRecord,
+  versions: VersionRecord[],
+  v: VersionRecord,
+  alias: string,
+  at: number,
+): Promise<string> {
+  const before = model.aliases[alias] ?? null;
+  await rec.alias(name, alias, before, v.version);
+  await tx.touchModel(name, at);
+  const moved = before !== null && before !== v.version;
+  rec.audit(name, v.version, { action: 'set_alias', alias, otherVersion: moved ? before : undefined });
+  if (moved && versions.some((x) => x.version === before)) {
+    rec.audit(name, before, { action: 'move_alias', alias, otherVersion: v.version });
+  }
+  return before === v.version
+    ? `Alias @${alias} already on ${name} v${v.version}`
+    : moved
+      ? `Moved alias @${alias} of ${name} from v${before} to v${v.version}`
+      : `Set alias @${alias} on ${name} v${v.version}`;
 }
 
 /** The version `against` named when the gates were evaluated must still be the one it names now. */

@@ -11,10 +11,12 @@
 // mechanism decides (SQLite locks; version-folder renames in the file store).
 //
 // The writer's face; the work is in:
-//   registry-actions.ts         the actions (the RegistryWriter implementation)
+//   registry-actions.ts         the actions (the RegistryWriter implementation), undo stack
+//   registry-register.ts        registering a run's model as a new version
+//   registry-promote.ts         a gated promotion (runsight promote)
 //   registry-backends.ts        probing, locking, one transaction per store kind
 //   registry-recorder.ts        writes recorded for undo, audit entries
-//   registry-action-helpers.ts  shared steps (load, transition, soft delete, ...)
+//   registry-action-helpers.ts  shared steps (load, transition, requests, aliases, soft delete, ...)
 //   registry-undo.ts            reverting the last action
 export { createRegistryWriter, type RegisterResult, type RegistryWriter, type RegistryWriterOptions, type RequestResult } from './registry-actions.ts';
 export { appendModelVersion } from './registry-action-helpers.ts';

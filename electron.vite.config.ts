@@ -1,4 +1,4 @@
-// electron-vite looks under src/ by default; our layout (the design card's) names every entry.
+// electron-vite looks under src/ by default; our layout (electron/, preload/, renderer/) names every entry.
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
 import { rendererConfig } from './renderer/vite.config.ts';

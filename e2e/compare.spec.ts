@@ -1,4 +1,4 @@
-// Compare views on fixture copies (issue 4's acceptance): parallel coordinates with brushing that
+// Compare views on fixture copies, as a user drives them: parallel coordinates with brushing that
 // filters the table, scatter click-to-select and "best by", metric curves (smoothing, wall time,
 // runs without the metric, live growth keeping the zoom), the diff, and groups. Values are read
 // from the app's chart hook and plotly's data; screenshots are saved for a human to look at.

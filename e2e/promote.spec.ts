@@ -1,7 +1,7 @@
-// Issue 12 acceptance: the app is open on a fixture copy, a CI job runs `runsight promote` in
-// another process — the open registry view shows the new stage, the moved alias and the
-// promotion's audit entry (gates and decision) without a reload. Browser mode, real engine,
-// real CLI; the registry is also checked as a fresh engine reads it from the copy.
+// Promotion from CI, seen by the open app: the app is open on a fixture copy, a CI job runs
+// `runsight promote` in another process — the open registry view shows the new stage, the moved
+// alias and the promotion's audit entry (gates and decision) without a reload. Browser mode, real
+// engine, real CLI; the registry is also checked as a fresh engine reads it from the copy.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';

@@ -1,4 +1,4 @@
-// Issue 5 acceptance, as a user does it: drag a run into the registry, promote the new version to
+// The registry journey, as a user does it: drag a run into the registry, promote the new version to
 // Production archiving the old one, move `champion` onto it, request a transition and approve it,
 // read the audit trail — then restart browser mode on the same folder and find all of it again.
 // Real engine on fixture copies; the registry state is also checked through a fresh

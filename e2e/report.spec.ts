@@ -1,4 +1,4 @@
-// Export a comparison report from the compare view (issue 11's acceptance), in browser mode on a
+// Export a comparison report from the compare view, in browser mode on a
 // copy of seed-rf: select 4 runs → Compare → Export. The HTML file is then opened from file://
 // with every request blocked: the three charts draw (plotly's data read from the page), the table
 // holds the runs' exact values from expected-runs.json, and a param holding markup shows as text.

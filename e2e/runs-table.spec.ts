@@ -1,4 +1,4 @@
-// Issue 3 acceptance: the runs table on real fixture copies, through the real engine.
+// The runs table on real fixture copies, through the real engine, as a user drives it.
 import { appendFile, cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { expectedRuns, fixtureInfo, type ExpectedRun } from './expected.ts';

@@ -2,7 +2,7 @@
 // anywhere). Run: node --expose-gc tests/index/bench-index.ts [runs=100000]
 // (--expose-gc lets it report the RSS of the loaded index after the snapshot objects are freed).
 // Shape per run: 10 params (numeric, float, string, with 'None'), 10 metrics (some NaN, some
-// missing), 5 tags — the brief's 100k x 10 x 10 x 5 target.
+// missing), 5 tags — 100k runs of that shape is the size the index is built for.
 import { performance } from 'node:perf_hooks';
 import { mulberry32 } from '../../common/random.ts';
 import { createRunIndex } from '../../electron/engine/index/index.ts';

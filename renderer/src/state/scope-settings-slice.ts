@@ -15,7 +15,7 @@ export interface ScopeSettings {
   /** px, by column key. */
   widths: Record<string, number>;
   /**
-   * Reserved for the compare views (issue 4: axes, colors, smoothing): each view keeps its
+   * Reserved for the compare views (axes, colors, smoothing): each view keeps its
    * settings under its own key so adding one never migrates the others.
    */
   charts?: Record<string, unknown>;

@@ -23,7 +23,7 @@ import { EngineError, type EngineErrorCode } from './errors.ts';
 import { countProblems } from './model.ts';
 import { createFileStoreReader } from './stores/mlflow-file/index.ts';
 import { createSqliteStoreReader } from './stores/mlflow-sqlite/index.ts';
-import { isEmptyChange, type StoreChange, type StoreReader } from './stores/reader.ts';
+import { emptyChange, isEmptyChange, type StoreChange, type StoreReader } from './stores/reader.ts';
 import { FileStoreWatch } from './watch/file-store-watch.ts';
 import type { StoreWatcher } from './watch/store-watcher.ts';
 import { startWatching, watchedRuns, type WatchingHost, type WatchOptions } from './watch/store-watching.ts';
@@ -97,7 +97,6 @@ export class Engine {
       watching: options.watch !== false,
       progress: (ev) => this.events.emit('indexProgress', ev),
       bump: (storeId, ev) => this.bump(storeId, ev),
-      getStart: (storeId) => this.starts.get(storeId),
       setStart: (storeId, start) => this.starts.set(storeId, start),
     };
     this.watching = {
@@ -189,30 +188,24 @@ export class Engine {
       // A warm start: what changed in the files since the snapshot, applied before the store is
       // called ready (the rows on screen meanwhile are the snapshot's). Through the store's queue,
       // like any refresh: a registry write confirming itself meanwhile waits for it.
-      const paths = read.changedPaths;
-      const done = open.queue.then(() => this.refreshStore(open, paths));
-      open.queue = done.then(
-        () => undefined,
-        () => undefined,
-      );
+      let change = emptyChange();
       try {
-        const change = await done;
-        const start = this.starts.get(info.id);
-        if (change.runs.length > 0 || change.removedRunIds.length > 0 || read.goneRunIds.length > 0) {
-          // The snapshot is behind the files: the next one holds what this start re-read.
-          rewrite = { fresh: change.runs, drop: new Set([...change.runs.map((r) => r.runId), ...change.removedRunIds, ...read.goneRunIds]) };
-        }
-        const known = new Set(watched.map((r) => r.runId));
-        const gone = new Set(change.removedRunIds);
-        const fresh = new Map(change.runs.map((r) => [r.runId, watchedRun(r)]));
-        if (start?.start === 'warm') this.starts.set(info.id, { ...start, rereadRuns: change.runs.length, goneRuns: start.goneRuns + gone.size });
-        for (const id of gone) if (known.has(id)) runCount--;
-        for (const id of fresh.keys()) if (!known.has(id)) runCount++;
-        watched = [...watched.filter((r) => !gone.has(r.runId) && !fresh.has(r.runId)), ...fresh.values()];
+        change = await this.queuedRefresh(open, read.changedPaths);
       } catch (e) {
         open.watcherProblems = [{ store: info.id, path: info.path, problem: `Refresh failed: ${String(e)}` }];
         this.emitDiagnostics();
       }
+      this.starts.set(info.id, { start: 'warm', rereadRuns: change.runs.length, goneRuns: read.goneRunIds.length + change.removedRunIds.length });
+      if (change.runs.length > 0 || change.removedRunIds.length > 0 || read.goneRunIds.length > 0) {
+        // The snapshot is behind the files: the next one holds what this start re-read.
+        rewrite = { fresh: change.runs, drop: new Set([...change.runs.map((r) => r.runId), ...change.removedRunIds, ...read.goneRunIds]) };
+      }
+      const known = new Set(watched.map((r) => r.runId));
+      const gone = new Set(change.removedRunIds);
+      const fresh = new Map(change.runs.map((r) => [r.runId, watchedRun(r)]));
+      for (const id of gone) if (known.has(id)) runCount--;
+      for (const id of fresh.keys()) if (!known.has(id)) runCount++;
+      watched = [...watched.filter((r) => !gone.has(r.runId) && !fresh.has(r.runId)), ...fresh.values()];
     }
     // Queryable now. The watcher starts in the background: its initial scan of a big store takes
     // seconds (chokidar lstat's every file in full mode), and nothing on screen needs it.
@@ -288,13 +281,17 @@ export class Engine {
 
   /** Forces a re-read of the given paths of a store now (after our own writes). */
   async refreshPaths(storeId: string, paths: string[]): Promise<void> {
-    const open = await this.openStore(storeId);
+    await this.queuedRefresh(await this.openStore(storeId), paths);
+  }
+
+  /** A refresh through the store's queue, after those already queued; rejects when it fails. */
+  private queuedRefresh(open: OpenStore, paths: string[]): Promise<StoreChange> {
     const done = open.queue.then(() => this.refreshStore(open, paths));
     open.queue = done.then(
       () => undefined,
       () => undefined,
     );
-    await done;
+    return done;
   }
 
   private bump(storeId: string, ev: Omit<IndexChangedEvent, 'generation' | 'storeId'>): void {

@@ -20,7 +20,7 @@ export interface FirstReadHost {
   readonly watching: boolean;
   progress(ev: IndexProgressEvent): void;
   bump(storeId: string, ev: Omit<IndexChangedEvent, 'generation' | 'storeId'>): void;
-  getStart(storeId: string): StoreStart | undefined;
+  /** Why a store is read cold (a warm start is recorded by the engine once its refresh is in). */
   setStart(storeId: string, start: StoreStart): void;
 }
 
@@ -37,6 +37,25 @@ export interface PersistTarget {
 export interface SnapshotRewrite {
   fresh: Run[];
   drop: Set<string>;
+}
+
+/**
+ * Tells the app to look again as a first read's runs land in the index: at most every
+ * STREAM_BUMP_MS (each look is a query of a few ms), the first time as soon as runs landed unless
+ * `looked()` said the app just looked.
+ */
+function streamBumps(host: FirstReadHost, storeId: string): { looked(): void; landed(runs: readonly Run[]): void } {
+  let last = 0;
+  return {
+    looked: () => {
+      last = performance.now();
+    },
+    landed: (runs) => {
+      if (performance.now() - last < STREAM_BUMP_MS) return;
+      host.bump(storeId, { experimentIds: [...new Set(runs.map((r) => r.experimentId))], runIds: [], registryChanged: false });
+      last = performance.now();
+    },
+  };
 }
 
 /** What the watcher needs of a run. */
@@ -96,7 +115,7 @@ export async function coldRead(host: FirstReadHost, info: StoreInfo, reader: Sto
   // its first rows long before a big store is read, and is told to look again as batches land
   // (at most every STREAM_BUMP_MS; each look is a query of a few ms).
   let runFolders: Record<string, number> | undefined;
-  let lastBump = 0;
+  const bumps = streamBumps(host, info.id);
   const progress = (done: number, total: number) =>
     host.progress({ storeId: info.id, phase: 'reading', done, total, ...(runFolders ? { runFolders } : {}) });
   let snap: StoreSnapshot;
@@ -108,16 +127,13 @@ export async function coldRead(host: FirstReadHost, info: StoreInfo, reader: Sto
         // The reader's next progress report carries them to the app.
         runFolders = Object.fromEntries(folders);
         host.bump(info.id, { experimentIds: experiments.map((e) => e.experimentId), runIds: [], registryChanged: false });
-        lastBump = performance.now();
+        bumps.looked();
       },
       onRuns: (runs) => {
         host.index.addSnapshotRuns(info.id, runs);
         toSnapshot(runs);
         indexed += runs.length;
-        if (runFolders && performance.now() - lastBump >= STREAM_BUMP_MS) {
-          host.bump(info.id, { experimentIds: [...new Set(runs.map((r) => r.experimentId))], runIds: [], registryChanged: false });
-          lastBump = performance.now();
-        }
+        if (runFolders) bumps.landed(runs);
         if (watching) for (const r of runs) watched.push(watchedRun(r));
       },
     });
@@ -166,19 +182,15 @@ export async function warmRead(host: FirstReadHost, info: StoreInfo, reader: Sto
     host.index.addSnapshotExperiments(info.id, tail.experiments);
     progress(0);
     host.bump(info.id, { experimentIds: tail.experiments.map((e) => e.experimentId), runIds: [], registryChanged: false });
+    // The first turn given back also tells the app (its first rows).
+    const bumps = streamBumps(host, info.id);
     let lastYield = performance.now();
-    // 0: the first turn given back also tells the app (its first rows).
-    let lastBump = 0;
     for (const batch of found.snapshot.runBatches()) {
       host.index.addSnapshotRuns(info.id, batch);
       for (const r of batch) watched.push(watchedRun(r));
-      const now = performance.now();
-      if (now - lastYield < SLICE_MS) continue;
+      if (performance.now() - lastYield < SLICE_MS) continue;
       progress(watched.length);
-      if (now - lastBump >= STREAM_BUMP_MS) {
-        host.bump(info.id, { experimentIds: [...new Set(batch.map((r) => r.experimentId))], runIds: [], registryChanged: false });
-        lastBump = now;
-      }
+      bumps.landed(batch);
       await new Promise((resolve) => setImmediate(resolve));
       lastYield = performance.now();
     }
@@ -189,7 +201,6 @@ export async function warmRead(host: FirstReadHost, info: StoreInfo, reader: Sto
     const { changedPaths, goneRunIds } = await reader.warm.restore(tail.readerState, tail, watched.map((r) => r.runId));
     if (goneRunIds.length > 0) host.index.applyChange(info.id, { ...emptyChange(), removedRunIds: goneRunIds });
     const gone = new Set(goneRunIds);
-    host.setStart(info.id, { start: 'warm', rereadRuns: 0, goneRuns: goneRunIds.length });
     return {
       experiments: tail.experiments,
       watched: gone.size > 0 ? watched.filter((r) => !gone.has(r.runId)) : watched,

@@ -84,6 +84,11 @@ export async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Waits for the page's first table paint (the app sets data-ready on body). */
+export async function waitReady(page: Page): Promise<void> {
+  await expect(page.locator('body[data-ready="true"]')).toHaveCount(1, { timeout: 30_000 });
+}
+
 /** Opens browser mode on a fresh copy of `fixture` and waits for the first table paint. */
 /** `prepare` edits the fixture copy before the app opens it (e.g. to make a store larger). */
 export async function openApp(page: Page, fixture: FixtureName, options: { prepare?: (dir: string) => Promise<void> } = {}): Promise<RunningApp> {
@@ -91,7 +96,7 @@ export async function openApp(page: Page, fixture: FixtureName, options: { prepa
   await options.prepare?.(dir);
   const { child, url, token } = await startServe(dir, path.join(base, 'config'));
   await page.goto(url);
-  await expect(page.locator('body[data-ready="true"]')).toHaveCount(1, { timeout: 30_000 });
+  await waitReady(page);
   return {
     dir,
     url,

@@ -3,6 +3,7 @@
 // and the same <Plot> wrapper as the compare views, in Chromium, under the app's CSP.
 // bench/ui/compare.ts builds this page with Vite, serves it and calls `globalThis.__bench`.
 import { createRoot } from 'react-dom/client';
+import { mulberry32 } from '../../../common/random.ts';
 import type { MetricPoint, RunRow } from '../../../preload/api.ts';
 import { colorAt } from '../../../renderer/src/charts/palette.ts';
 import { Plot } from '../../../renderer/src/charts/Plot.tsx';
@@ -25,19 +26,8 @@ export interface BenchResult {
   drawn: number;
 }
 
-/** mulberry32: deterministic synthetic data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function syntheticRuns(n: number, seed = 1): RunRow[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const opt = ['adam', 'adamw', 'sgd', 'rmsprop'];
   return Array.from({ length: n }, (_, i) => {
     const lr = 10 ** (-5 + 4 * r());
@@ -63,7 +53,7 @@ function syntheticRuns(n: number, seed = 1): RunRow[] {
 }
 
 function histories(runs: number, steps: number): MetricPoint[][] {
-  const r = rng(7);
+  const r = mulberry32(7);
   return Array.from({ length: runs }, (_, k) => {
     const tau = 500 + 3000 * r();
     const floor = 0.1 + 0.3 * r();

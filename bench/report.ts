@@ -1,4 +1,5 @@
-// Report export benchmark (issue 11), on the 10k-run synthetic file store: a report of 1,000 runs
+// Report export benchmark: whether a comparison report of many runs is quick to make and quick to
+// open where it is sent, offline. On the 10k-run synthetic file store, a report of 1,000 runs
 // exported as HTML and as CSV (build the document + render + write, what `runsight report` does
 // after opening), and the exported HTML opened in Chromium from file:// with the network off until
 // its first chart is drawn. Not a test: numbers next to their targets, written to

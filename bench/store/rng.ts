@@ -1,5 +1,7 @@
 // The generator's PRNG: sfc32 seeded through splitmix32 (small, fast, good statistical quality for
-// this use), one stream per (seed, run index), and the draws built on it.
+// this use), one stream per (seed, run index), and the draws built on it. Not common/random.ts's
+// mulberry32: a run's values come from its own stream, so they do not depend on the runs before
+// it, and the cached stores (bench/.cache) and past results stay those of the same data.
 
 function splitmix32(a: number): () => number {
   return () => {

@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
-// UI benchmarks of the app shell (issue 3), in browser mode on a synthetic store, driven in
-// Debian's Chromium. Not tests: numbers are reported next to their targets, nothing asserts.
+// UI benchmarks of the app shell: what a user waits for around the runs table of a large store
+// (the first paint after launch, scrolling, a new metric value reaching its cell), in browser mode
+// on a synthetic store, driven in Debian's Chromium. Not tests: numbers are reported next to their
+// targets, nothing asserts.
 //
 //   node bench/ui/shell.ts [--runs 100000] [--reps 5] [--out file]   → bench/results/ui-shell[-N].json
 //

@@ -166,41 +166,59 @@ export async function safeClose(io: Io, fd: number): Promise<void> {
   }
 }
 
-export type ReadResult = { ok: true; data: Buffer; release: Buffer | null } | { ok: false; code: string };
+/** A file that could not be opened or read, by its errno code (ENOENT, EISDIR, …). */
+export type ReadFailure = { ok: false; code: string };
 
 /**
- * Reads a whole file. When `release` is set, `data` lives in that pooled buffer: decode it, then
- * hand the buffer back with releaseBuffer(). A short read is taken as end of file (regular files
- * never return short reads before EOF), which saves an fstat per file.
+ * Opens `p` for reading, runs `read` on the descriptor and closes it. A failure to open, or an
+ * exception from `read`, comes back as its errno code instead of a throw: readers report or skip
+ * such a file, they never stop on it.
  */
-export async function readWhole(io: Io, p: string): Promise<ReadResult> {
+export async function withOpenFile<T>(io: Io, p: string, read: (fd: number) => Promise<T>): Promise<T | ReadFailure> {
   let fd: number;
   try {
     fd = await io.open(p);
   } catch (e) {
     return { ok: false, code: errCode(e) };
   }
-  const first = takeBuffer();
   try {
-    let n = await io.read(fd, first, 0, SMALL, 0);
-    if (n < SMALL) return { ok: true, data: first.subarray(0, n), release: first };
-    const parts: Buffer[] = [Buffer.from(first)];
-    releaseBuffer(first);
-    let total = n;
-    for (;;) {
-      const b = Buffer.allocUnsafe(SMALL * 16);
-      n = await io.read(fd, b, 0, b.length, total);
-      if (n === 0) break;
-      parts.push(b.subarray(0, n));
-      total += n;
-    }
-    return { ok: true, data: Buffer.concat(parts, total), release: null };
+    return await read(fd);
   } catch (e) {
-    releaseBuffer(first);
     return { ok: false, code: errCode(e) };
   } finally {
     await safeClose(io, fd);
   }
+}
+
+export type ReadResult = { ok: true; data: Buffer; release: Buffer | null } | ReadFailure;
+
+/**
+ * Reads a whole file. When `release` is set, `data` lives in that pooled buffer: decode it, then
+ * hand the buffer back with releaseBuffer(). A short read is taken as end of file (regular files
+ * never return short reads before EOF), which saves an fstat per file.
+ */
+export function readWhole(io: Io, p: string): Promise<ReadResult> {
+  return withOpenFile(io, p, async (fd): Promise<ReadResult> => {
+    const first = takeBuffer();
+    try {
+      let n = await io.read(fd, first, 0, SMALL, 0);
+      if (n < SMALL) return { ok: true, data: first.subarray(0, n), release: first };
+      const parts: Buffer[] = [Buffer.from(first)];
+      releaseBuffer(first);
+      let total = n;
+      for (;;) {
+        const b = Buffer.allocUnsafe(SMALL * 16);
+        n = await io.read(fd, b, 0, b.length, total);
+        if (n === 0) break;
+        parts.push(b.subarray(0, n));
+        total += n;
+      }
+      return { ok: true, data: Buffer.concat(parts, total), release: null };
+    } catch (e) {
+      releaseBuffer(first);
+      throw e;
+    }
+  });
 }
 
 const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });

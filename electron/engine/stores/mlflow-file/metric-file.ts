@@ -9,7 +9,7 @@
 // winner), which keeps a cold index of millions of lines cheap.
 import type { MetricPoint } from '../../model.ts';
 import { closeSync } from 'node:fs';
-import { errCode, releaseBuffer, safeClose, SMALL, takeBuffer, type Io, type SyncIo } from './fs-util.ts';
+import { errCode, releaseBuffer, safeClose, SMALL, takeBuffer, withOpenFile, type Io, type SyncIo } from './fs-util.ts';
 import {
   floatValue,
   L_n,
@@ -249,14 +249,8 @@ function firstReadSmallSync(io: SyncIo, abs: string, st: RunMetricState): Metric
   }
 }
 
-async function updateRunMetricAsync(io: Io, abs: string, st: RunMetricState, checkReplaced: boolean): Promise<MetricReadResult> {
-  let fd: number;
-  try {
-    fd = await io.open(abs);
-  } catch (e) {
-    return { ok: false, code: errCode(e) };
-  }
-  try {
+function updateRunMetricAsync(io: Io, abs: string, st: RunMetricState, checkReplaced: boolean): Promise<MetricReadResult> {
+  return withOpenFile(io, abs, async (fd): Promise<MetricReadResult> => {
     const before = st.latest();
     const hadBadTail = st.badTail;
     let mtimeMs: number | null = null;
@@ -284,11 +278,7 @@ async function updateRunMetricAsync(io: Io, abs: string, st: RunMetricState, che
     }
     const changed = r.read > 0 || !samePoint(before, st.latest()) || hadBadTail !== st.badTail;
     return changed ? CHANGED : UNCHANGED;
-  } catch (e) {
-    return { ok: false, code: errCode(e) };
-  } finally {
-    await safeClose(io, fd);
-  }
+  });
 }
 
 export function samePoint(a: MetricPoint | null, b: MetricPoint | null): boolean {

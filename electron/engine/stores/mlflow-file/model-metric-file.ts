@@ -2,7 +2,7 @@
 // `<timestamp> <value> <step> <run_id>[ <dataset_name> <dataset_digest>]`, read through the byte
 // scanner (metric-scan.ts) for the latest value per dataset.
 import type { LoggedModelMetric } from '../../model.ts';
-import { errCode, safeClose, type Io } from './fs-util.ts';
+import { withOpenFile, type Io } from './fs-util.ts';
 import { badLinesProblem, beats, MODEL_LINE_FORM, TAIL_GRACE_MS } from './metric-file.ts';
 import {
   floatValue,
@@ -83,14 +83,8 @@ export type ModelMetricResult =
   | { ok: false; code: string };
 
 /** Latest value per dataset of one logged-model metric file, plus a bad-lines problem if any. */
-export async function readModelMetric(io: Io, abs: string, key: string, rel: string): Promise<ModelMetricResult> {
-  let fd: number;
-  try {
-    fd = await io.open(abs);
-  } catch (e) {
-    return { ok: false, code: errCode(e) };
-  }
-  try {
+export function readModelMetric(io: Io, abs: string, key: string, rel: string): Promise<ModelMetricResult> {
+  return withOpenFile(io, abs, async (fd): Promise<ModelMetricResult> => {
     const sink = new ModelSink(key);
     const r = await streamLines(io, fd, 0, sink);
     if (hasContent(r.tail) && Date.now() - (await io.fstat(fd)).mtimeMs >= TAIL_GRACE_MS) {
@@ -102,9 +96,5 @@ export async function readModelMetric(io: Io, abs: string, key: string, rel: str
       problem = `${rel}: empty metric file (metric skipped)`;
     }
     return { ok: true, metrics: [...sink.byDataset.values()], problem };
-  } catch (e) {
-    return { ok: false, code: errCode(e) };
-  } finally {
-    await safeClose(io, fd);
-  }
+  });
 }

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import type { LoggedModelMetric, RegisteredModel } from '../../model.ts';
 import type { Collector } from './diagnostics.ts';
-import { describeError, isDir, listDir, walkKeys, type WalkProblem } from './fs-util.ts';
+import { describeError, isDir, listDir } from './fs-util.ts';
+import { walkKeys, type WalkProblem } from './key-walk.ts';
 import { readModelMetric } from './model-metric-file.ts';
 import type { ReadContext } from './read-context.ts';
 import { readKeyValues, readMetaFile } from './read-helpers.ts';

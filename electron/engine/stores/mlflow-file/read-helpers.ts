@@ -1,7 +1,8 @@
 // Reading the two kinds of small files the store is made of: `meta.yaml` records and key/value
 // folders (params/, tags/, experiment and registry tags/: one file per key, value = content).
 import type { Collector } from './diagnostics.ts';
-import { describeError, readText, walkKeys, type Io, type WalkProblem } from './fs-util.ts';
+import { describeError, readText, type Io } from './fs-util.ts';
+import { walkKeys, type WalkProblem } from './key-walk.ts';
 import { parseMetaYaml, type YamlMap } from './meta-yaml.ts';
 
 export type MetaFile = { ok: true; map: YamlMap } | { ok: false; missing: boolean; problem: string };

@@ -4,7 +4,8 @@
 // (metric-file.ts) are what the next refresh of a hot run continues from.
 import path from 'node:path';
 import type { DatasetInput, MetricPoint, Run, RunOutputModel } from '../../model.ts';
-import { describeError, listDir, walkKeys, type KeyFile, type WalkProblem } from './fs-util.ts';
+import { describeError, listDir } from './fs-util.ts';
+import { walkKeys, type KeyFile, type WalkProblem } from './key-walk.ts';
 import { mapField, intField, textField, textMap } from './meta-yaml.ts';
 import { RUN_LINE_FORM, RunMetricState, badLinesProblem, type MetricReadResult, updateRunMetric } from './metric-file.ts';
 import { isSafeName, type ReadContext } from './read-context.ts';

@@ -1,5 +1,5 @@
 // The text of MLflow's run search syntax that both sides write: an identifier (`metrics.rmse`,
-// ``params.`learning rate` ``) and a quoted string value. The engine's parser
+// ``params.`learning rate` ``), a quoted string value and a decimal number. The engine's parser
 // (electron/engine/index/filter-parser.ts) reads it; the renderer writes it when a clicked column
 // becomes an orderBy key or a brush becomes a filter. One copy, so what one side writes is what
 // the other reads.
@@ -20,6 +20,15 @@ const KEY_CHAR = /[\p{L}\p{N}\p{M}_./:-]/u;
 
 export function isKeyChar(ch: string | undefined): boolean {
   return ch !== undefined && KEY_CHAR.test(ch);
+}
+
+/** A decimal number as filters write one (`1`, `-0.5`, `.5`, `3e-4`): the source of a RegExp. */
+export const DECIMAL_SOURCE = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?`;
+const DECIMAL = new RegExp(`^${DECIMAL_SOURCE}$`);
+
+/** The text, white space aside, is one decimal number: a filter may compare it as a number. */
+export function isDecimalText(s: string): boolean {
+  return DECIMAL.test(s.trim());
 }
 
 /**

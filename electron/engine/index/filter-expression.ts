@@ -1,7 +1,8 @@
 // The filter expression parser, recursive descent over the lexer: OR of ANDs of NOT / parentheses
 // / comparisons, each comparison an identifier, an operator the identifier's entity takes, and a
 // value of the entity's type (filter-parser.ts has the grammar).
-import { Lexer, FULL_NUMBER } from './filter-lexer.ts';
+import { isDecimalText } from '../../../common/filter-syntax.ts';
+import { Lexer } from './filter-lexer.ts';
 import { parseIdentifier } from './filter-identifier.ts';
 import { entityLabel, operatorsFor, takesNumber, type Comparison, type FilterNode, type Identifier, type Operator } from './filter-terms.ts';
 
@@ -145,7 +146,7 @@ function parseNumber(lx: Lexer, id: Identifier): number {
   if (ch === '"' || ch === "'") {
     const text = lx.readQuoted();
     const raw = lx.src.slice(at, lx.pos);
-    const hint = FULL_NUMBER.test(text.trim()) ? '; remove the quotes' : '';
+    const hint = isDecimalText(text) ? '; remove the quotes' : '';
     const unit = id.entity === 'attribute' ? ' (milliseconds since the epoch)' : '';
     lx.fail(`${valueLabel(id)} must be numbers${unit}: ${raw} at ${at}${hint}`, at, raw.length);
   }

@@ -1,12 +1,10 @@
 // The cursor over a filter or an orderBy item: white space, keywords, quoted tokens, key runs and
 // numbers, and the positioned QueryError every parse failure becomes (with the token the user
 // typed, so the UI can underline it).
-import { isKeyChar } from '../../../common/filter-syntax.ts';
+import { DECIMAL_SOURCE, isKeyChar } from '../../../common/filter-syntax.ts';
 import { QueryError, type QuerySource } from './query-error.ts';
 
-const NUMBER = /[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
-/** The whole of a text is one number, as the lexer reads numbers. */
-export const FULL_NUMBER = new RegExp(`^${NUMBER.source}$`);
+const NUMBER = new RegExp(DECIMAL_SOURCE, 'y');
 export const QUOTES = new Set(['"', "'", '`']);
 
 export class Lexer {

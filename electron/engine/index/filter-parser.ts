@@ -24,7 +24,7 @@
 //   filter-identifier.ts  an identifier -> entity and key (filters and orderBy alike)
 //   filter-expression.ts  the filter expression: OR / AND / NOT / parentheses / comparisons
 //   order-by.ts           one orderBy item
-//   common/filter-syntax.ts  the identifier text both the engine and the renderer write
+//   common/filter-syntax.ts  the identifier and number syntax the engine and the renderer share
 
 // Identifier text for a key, as the renderer writes it and this parser reads it back: one copy,
 // in the layer both sides import.

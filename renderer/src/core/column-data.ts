@@ -7,6 +7,7 @@
 // (n_estimators 10/50/100/200) is plotted on a numeric scale; one with any other value
 // (max_depth 3/5/10/None — Python's None is logged as the text "None") is categorical, with
 // the numbers first in numeric order and "None" last, so the axis still reads in order.
+import { isDecimalText } from '../../../common/filter-syntax.ts';
 import type { RunRow } from '../../../preload/api.ts';
 import { columnLabel, parseColumnKey, type ColumnKind } from './column-keys.ts';
 
@@ -35,13 +36,6 @@ export interface CategoricalColumn extends ColumnBase {
 }
 
 export type ColumnData = NumericColumn | CategoricalColumn;
-
-/** The decimal number syntax MLflow's filter parser accepts (electron/engine/index/filter-parser.ts). */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-export function isDecimalText(s: string): boolean {
-  return DECIMAL.test(s.trim());
-}
 
 /** Attributes plotted as numbers (ms since the epoch, ms of duration). */
 const NUMERIC_ATTRIBUTES = new Set(['start_time', 'duration']);

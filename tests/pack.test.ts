@@ -4,7 +4,7 @@
 // and `serve` finding the renderer the package ships.
 // Slow by nature (a build and an `npm install`): one install shared by the checks below.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { cp, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,7 @@ describe('the packed runsight package', () => {
     expect(packed).toContain('bin/runsight.js');
     expect(packed).toContain('dist/cli/main.js');
     expect(packed).toContain('dist/cli/load-worker.js');
+    expect(packed).toContain('dist/cli/sqlite-load-worker.js');
     expect(packed).toContain('dist/cli/mlflow-3.5-schema.sql');
     expect(packed).toContain('out/renderer/index.html');
     expect(packed).toContain('package.json');
@@ -86,6 +87,30 @@ describe('the packed runsight package', () => {
     const out = JSON.parse(sqlite.stdout) as { stores: { kind: string; experiments: unknown[] }[] };
     expect(out.stores.map((s) => s.kind)).toEqual(['sqlite']);
     expect(out.stores[0]?.experiments.length).toBeGreaterThan(3);
+  });
+
+  it("the stores' helper threads load from the installed bundle (a broken one would only make big stores slow)", () => {
+    // Each started as the readers start them, on a store of the project; each must run to 'done'.
+    const dist = path.join(project, 'node_modules/runsight/dist/cli');
+    const probe = (file: string, workerData: string) => {
+      const script = path.join(tmp.dir, `probe-${file}.mjs`);
+      writeFileSync(
+        script,
+        `import { Worker } from 'node:worker_threads';
+         const w = new Worker(${JSON.stringify(path.join(dist, file))}, { workerData: ${workerData} });
+         const kinds = [];
+         w.on('message', (m) => kinds.push(m.kind ?? Object.keys(m)[0]));
+         w.on('error', (e) => { console.error(e.message); process.exit(1); });
+         w.on('exit', () => console.log(JSON.stringify(kinds)));\n`,
+      );
+      return run(process.execPath, [script], project);
+    };
+    const sqlite = probe('sqlite-load-worker.js', JSON.stringify({ path: path.join(project, 'kitchen-sink-sqlite', 'mlflow.db'), batch: 500 }));
+    expect(sqlite.status, sqlite.stderr).toBe(0);
+    expect(JSON.parse(sqlite.stdout)).toEqual(['ids', 'batch', 'baseline', 'done']);
+    const file = probe('load-worker.js', `{ kind: 'sign', dirs: [${JSON.stringify(path.join(project, 'seed-rf'))}], batch: 64, counter: new SharedArrayBuffer(8), notBefore: 0 }`);
+    expect(file.status, file.stderr).toBe(0);
+    expect(JSON.parse(file.stdout)).toEqual(['batch', 'done']);
   });
 
   it('runsight serve finds the shipped renderer in the installed package', async () => {

@@ -4,8 +4,9 @@
 // Every command module is a dynamic import with a literal path, so each becomes a chunk here and
 // a new one (e.g. `report`) needs nothing in this file.
 // Files the engine opens relative to its own module at run time travel along under fixed names:
-//   - the file store's load helper thread (`new URL('./load-worker.ts', import.meta.url)`) is a
-//     second entry, `load-worker.js`, beside the chunks;
+//   - the stores' load helper threads (`new URL('./load-worker.ts', import.meta.url)` and the
+//     SQLite store's `sqlite-load-worker.ts`) are entries of their own beside the chunks
+//     (scripts/vite-workers.ts);
 //   - the SQLite schema of MLflow 3.5 (tracking-writer.ts) is copied as `mlflow-3.5-schema.sql`.
 // Output is flat (no sub-folders), so those relative URLs hold from whichever chunk uses them.
 import { readFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { builtinModules } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type Plugin } from 'vite';
+import { WORKER_ENTRIES, workerUrls } from '../../scripts/vite-workers.ts';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const SCHEMA = resolve(root, 'electron/engine/writer/mlflow-3.5-schema.sql');
@@ -20,12 +22,6 @@ const SCHEMA = resolve(root, 'electron/engine/writer/mlflow-3.5-schema.sql');
 function runtimeFiles(): Plugin {
   return {
     name: 'runsight-cli-runtime-files',
-    enforce: 'pre',
-    transform(code, id) {
-      if (!id.endsWith('.ts') || !code.includes('load-worker.ts')) return null;
-      const out = code.replace(/new URL\((['"])\.\/load-worker\.ts\1, import\.meta\.url\)/g, "new URL('./load-worker.js', import.meta.url)");
-      return out === code ? null : { code: out, map: null };
-    },
     generateBundle() {
       this.emitFile({ type: 'asset', fileName: 'mlflow-3.5-schema.sql', source: readFileSync(SCHEMA, 'utf8') });
     },
@@ -38,7 +34,7 @@ export default defineConfig({
   publicDir: false,
   envDir: false,
   logLevel: 'warn',
-  plugins: [runtimeFiles()],
+  plugins: [workerUrls(), runtimeFiles()],
   build: {
     ssr: true,
     // Vite drops emitted assets from SSR builds unless asked: the schema file is one.
@@ -51,7 +47,7 @@ export default defineConfig({
     rollupOptions: {
       input: {
         main: resolve(root, 'electron/cli/main.ts'),
-        'load-worker': resolve(root, 'electron/engine/stores/mlflow-file/load-worker.ts'),
+        ...WORKER_ENTRIES,
       },
       external: [/^node:/, ...builtinModules],
       output: {

@@ -45,6 +45,13 @@ export interface AppendSpec {
 
 type Agg = readonly [count: number, sum: number];
 
+/** What a baseline found, as plain data (structured-clonable: a helper thread takes baselines). */
+export interface TrackerState {
+  parent: Map<string, string>;
+  children: { count: number; sum: number; maxRowid: number; perOwner: Map<string, Agg> }[];
+  appendMax: number[];
+}
+
 interface ChildState {
   spec: ChildSpec;
   count: number;
@@ -216,6 +223,25 @@ export class EntityTracker {
     this.parent = this.readParent(q);
     this.children = this.specs.map((s) => scanChild(q, s));
     this.appendMax = this.appends.map((a) => maxRowid(q, a.table, a.hasRowid));
+  }
+
+  /** The baseline as plain data, for a tracker of the same specs elsewhere (`restore`). */
+  state(): TrackerState {
+    return {
+      parent: this.parent,
+      children: this.children.map(({ count, sum, maxRowid, perOwner }) => ({ count, sum, maxRowid, perOwner })),
+      appendMax: this.appendMax,
+    };
+  }
+
+  /** Takes over a baseline another tracker of the same specs took (in a helper thread). */
+  restore(state: TrackerState): void {
+    if (state.children.length !== this.specs.length || state.appendMax.length !== this.appends.length) {
+      throw new Error('change tracker: the baseline was taken with other tables');
+    }
+    this.parent = state.parent;
+    this.children = state.children.map((c, i) => ({ ...c, spec: this.specs[i] as ChildSpec }));
+    this.appendMax = state.appendMax;
   }
 
   /** What changed since the last baseline/update; the tracker then reflects the database. */

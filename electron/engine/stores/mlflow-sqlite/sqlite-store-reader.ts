@@ -2,16 +2,21 @@
 // connection is opened with SQLITE_OPEN_READONLY + query_only, nothing is migrated or created,
 // and every load runs in one read transaction so it sees one committed state (including
 // commits still only in mlflow.db-wal). Refresh uses PRAGMA data_version to return at once when
-// nobody committed, and fingerprints (change-tracker.ts) to re-read only what changed.
-import type { Diagnostic, Experiment, MetricPoint, RegisteredModel, StoreInfo, StoreSnapshot } from '../../model.ts';
+// nobody committed, and fingerprints (change-tracker.ts) to re-read only what changed. A big
+// store's first load runs the SQL of its runs in a helper thread (load-helper.ts) and builds and
+// hands over the runs batch by batch (readAllStreaming).
+import type { Diagnostic, Experiment, LoggedModel, MetricPoint, RegisteredModel, Run, StoreInfo, StoreSnapshot } from '../../model.ts';
 import { emptyChange, type LoadOptions, type StoreChange, type StoreReader } from '../reader.ts';
-import { EntityTracker, metricRowHash, textRowHash, type AppendSpec, type ChildSpec } from './change-tracker.ts';
+import type { EntityTracker, TrackerState } from './change-tracker.ts';
+import { DEFAULT_SQLITE_WORKER_URL, HELPER_BATCH, HELPER_MIN_RUNS, startSqliteHelper } from './load-helper.ts';
 import { fileIdentity, fileSignature, openDatabase, type OpenedDatabase } from './open-database.ts';
-import { num } from './query.ts';
-import { checkJsonNumbers, describeReadError, type ReadContext } from './read-context.ts';
+import { num, str, type Row } from './query.ts';
+import { checkJsonNumbers, describeReadError, section, type ReadContext } from './read-context.ts';
 import { readRegistry } from './read-registry.ts';
-import { readExperiments, readLoggedModels, readMetricHistory, readRuns } from './read-tracking.ts';
-import { KNOWN_REVISIONS, Schema, quoteIdent } from './schema.ts';
+import { buildRuns, readRuns } from './read-runs.ts';
+import { readExperiments, readLoggedModels, readMetricHistory } from './read-tracking.ts';
+import { KNOWN_REVISIONS, Schema } from './schema.ts';
+import { modelTracker, runTracker } from './trackers.ts';
 
 interface Tracking {
   dataVersion: number | null;
@@ -32,8 +37,24 @@ interface FullRead {
   tracking: Tracking;
 }
 
-export function createSqliteStoreReader(info: StoreInfo): StoreReader {
-  return new SqliteStoreReader(info);
+export interface SqliteReaderOptions {
+  /** The load helper thread's module (default: sqlite-load-worker.ts beside this file); null: none. */
+  workerUrl?: URL | null;
+  /** Stores with fewer runs are read without the helper (default HELPER_MIN_RUNS). */
+  helperMinRuns?: number;
+}
+
+/** How the last streaming load went (tests ask). */
+export interface SqliteLoadStats {
+  /** Runs whose SQL ran in the helper thread, and on this one. */
+  helperRuns: number;
+  ownRuns: number;
+  /** Whether the runs' change baseline is the helper's. */
+  helperBaseline: boolean;
+}
+
+export function createSqliteStoreReader(info: StoreInfo, options: SqliteReaderOptions = {}): SqliteStoreReader {
+  return new SqliteStoreReader(info, options);
 }
 
 function canonicalExperiment(e: Experiment): string {
@@ -44,7 +65,7 @@ function canonicalRegistry(models: RegisteredModel[]): string {
   return JSON.stringify([...models].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
 }
 
-class SqliteStoreReader implements StoreReader {
+export class SqliteStoreReader implements StoreReader {
   readonly info: StoreInfo;
   private conn: OpenedDatabase | null = null;
   private schema: Schema | null = null;
@@ -58,8 +79,14 @@ class SqliteStoreReader implements StoreReader {
   private track: Tracking | null = null;
   private closed = false;
 
-  constructor(info: StoreInfo) {
+  lastLoad: SqliteLoadStats | null = null;
+  private readonly workerUrl: URL | null;
+  private readonly helperMinRuns: number;
+
+  constructor(info: StoreInfo, options: SqliteReaderOptions = {}) {
     this.info = info;
+    this.workerUrl = options.workerUrl === undefined ? DEFAULT_SQLITE_WORKER_URL : options.workerUrl;
+    this.helperMinRuns = options.helperMinRuns ?? HELPER_MIN_RUNS;
   }
 
   diagnostics(): Diagnostic[] {
@@ -161,141 +188,151 @@ class SqliteStoreReader implements StoreReader {
     return num(this.conn.q.first(`PRAGMA ${name}`)?.[0]);
   }
 
-  private runTracker(schema: Schema): EntityTracker {
-    const s = schema;
-    const r = 'runs';
-    const parentSql =
-      `SELECT run_uuid, json_array(${s.col(r, 'name')}, CAST(${s.col(r, 'experiment_id')} AS TEXT), ${s.col(r, 'user_id')}, ` +
-      `${s.col(r, 'status')}, ${s.numCol(r, 'start_time')}, ${s.numCol(r, 'end_time')}, ${s.col(r, 'lifecycle_stage')}, ` +
-      `${s.col(r, 'artifact_uri')}, ${s.numCol(r, 'deleted_time')}) FROM runs`;
-    const specs: ChildSpec[] = [];
-    const appends: AppendSpec[] = [];
-    const simple = (table: string, rowHash: string | null): ChildSpec => ({
-      table,
-      owner: 'run_uuid',
-      ownerColumns: ['run_uuid'],
-      where: null,
-      rowHash,
-      hasRowid: s.hasRowid(table),
-    });
-    if (s.hasColumn('params', 'run_uuid')) specs.push(simple('params', null));
-    if (s.hasColumn('tags', 'run_uuid')) specs.push(simple('tags', textRowHash('key', 'value')));
-    const lm = 'latest_metrics';
-    if (s.hasColumn(lm, 'run_uuid')) {
-      specs.push(simple(lm, metricRowHash(s.col(lm, 'timestamp'), s.col(lm, 'step'), 'value', s.col(lm, 'is_nan', '0'))));
-      if (s.hasColumn('metrics', 'run_uuid')) appends.push({ table: 'metrics', owner: 'run_uuid', hasRowid: s.hasRowid('metrics') });
-    } else if (s.hasColumn('metrics', 'run_uuid')) {
-      specs.push(simple('metrics', null));
-    }
-    if (s.hasColumn('inputs', 'destination_id')) {
-      specs.push({
-        table: 'inputs',
-        owner: "CASE WHEN source_type = 'DATASET' THEN destination_id ELSE source_id END",
-        ownerColumns: ['destination_id', 'source_id'],
-        where: "(source_type = 'DATASET' AND destination_type = 'RUN') OR source_type IN ('RUN_INPUT', 'RUN_OUTPUT')",
-        rowHash: null,
-        hasRowid: s.hasRowid('inputs'),
-      });
-    }
-    return new EntityTracker(parentSql, specs, appends);
-  }
-
-  private modelTracker(schema: Schema): EntityTracker | null {
-    const s = schema;
-    const t = 'logged_models';
-    if (!s.hasColumn(t, 'model_id')) return null;
-    const cols = [
-      'experiment_id',
-      'name',
-      'artifact_location',
-      'creation_timestamp_ms',
-      'last_updated_timestamp_ms',
-      'status',
-      'lifecycle_stage',
-      'model_type',
-      'source_run_id',
-      'status_message',
-    ].map((c) => `CAST(${s.col(t, c)} AS TEXT)`);
-    const specs: ChildSpec[] = [];
-    for (const [table, hash] of [
-      ['logged_model_params', null],
-      ['logged_model_tags', textRowHash('tag_key', 'tag_value')],
-      ['logged_model_metrics', null],
-    ] as const) {
-      if (!s.hasColumn(table, 'model_id')) continue;
-      specs.push({
-        table,
-        owner: 'model_id',
-        ownerColumns: ['model_id'],
-        where: null,
-        rowHash: table === 'logged_model_tags' && !s.hasColumn(table, 'tag_value') ? null : hash,
-        hasRowid: s.hasRowid(table),
-      });
-    }
-    return new EntityTracker(`SELECT model_id, json_array(${cols.join(', ')}) FROM ${quoteIdent(t)}`, specs, []);
-  }
-
   /** Everything, in one read transaction, plus the fingerprints refresh compares against. */
   private readAll(options: LoadOptions = {}): FullRead {
     const conn = this.conn as OpenedDatabase;
-    const schema = this.schema as Schema;
     const problems: string[] = [];
     const ctx = this.context(problems);
-    const total = 5;
+    const total = 4;
     const step = (done: number): void => {
       options.signal?.throwIfAborted();
       options.onProgress?.(done, total);
     };
     conn.db.exec('BEGIN');
     try {
-      const dataVersion = this.pragma('data_version');
-      const schemaVersion = this.pragma('schema_version');
+      const versions = this.versions();
       const experiments = readExperiments(ctx);
       step(1);
       const runs = readRuns(ctx, null);
       step(2);
-      const loggedModels = readLoggedModels(ctx, null);
+      const rest = readRest(ctx);
       step(3);
-      const registry = readRegistry(ctx);
+      const trackers = this.baselines(problems, null);
       step(4);
-      let runTracker: EntityTracker | null = this.runTracker(schema);
-      let modelTracker = this.modelTracker(schema);
-      try {
-        runTracker.baseline(conn.q);
-        modelTracker?.baseline(conn.q);
-      } catch (e) {
-        // Without fingerprints the next refresh simply re-reads everything.
-        problems.push(describeReadError('change fingerprints', e));
-        runTracker = null;
-        modelTracker = null;
-      }
-      step(5);
-      this.readDiags = [];
-      for (const p of problems) this.addReadProblem(p);
-      return {
-        snapshot: {
-          info: { ...this.info, schemaRevision: this.revision },
-          experiments,
-          runs,
-          loggedModels,
-          registry,
-          diagnostics: this.diagnostics(),
-        },
-        tracking: {
-          dataVersion,
-          schemaVersion,
-          experiments: new Map(experiments.map((e) => [e.experimentId, canonicalExperiment(e)])),
-          runs: runTracker,
-          models: modelTracker,
-          runIds: runTracker ? [] : runs.map((r) => r.runId),
-          modelIds: modelTracker ? [] : loggedModels.map((m) => m.modelId),
-          registry: canonicalRegistry(registry),
-          registryEmpty: registry.length === 0,
-        },
-      };
+      return this.assemble(problems, versions, experiments, runs, runs, rest, trackers);
     } finally {
       endRead(conn);
     }
+  }
+
+  /**
+   * A first load the engine streams (LoadOptions.onRuns): the experiments at once, then the runs
+   * in batches of HELPER_BATCH, each built and handed over as it is read. In a big store the SQL
+   * of the runs runs in the helper thread (sqlite-load-worker.ts), so this thread only builds and
+   * indexes batches and answers queries between them; what the helper did not deliver (it could
+   * not start, or died) is read here, batch by batch.
+   * Consistency: this connection's read transaction begins first and stays open to the end, so
+   * `data_version` dates from no later than anything read. The helper reads the batches and the
+   * runs' baseline in one transaction of its own, of the same commit (a rollback-journal database
+   * takes no commit while this read holds its lock) or a later one (WAL); whatever was committed
+   * after this read began then moves data_version and the next refresh diffs against that
+   * baseline. A run read here and one read by the helper could be of different commits: the
+   * helper's baseline is used only when the helper delivered every batch.
+   */
+  private async readAllStreaming(options: LoadOptions & { onRuns: (runs: Run[]) => void }): Promise<FullRead> {
+    const conn = this.conn as OpenedDatabase;
+    const problems: string[] = [];
+    const ctx = this.context(problems);
+    conn.db.exec('BEGIN');
+    try {
+      const versions = this.versions();
+      const experiments = readExperiments(ctx);
+      const perExperiment = runsPerExperiment(ctx);
+      let total = 0;
+      for (const n of perExperiment.values()) total += n;
+      options.onExperiments?.(experiments, perExperiment);
+      const ids: string[] = [];
+      const deliver = (runs: Run[]): void => {
+        for (const r of runs) ids.push(r.runId);
+        if (runs.length > 0) options.onRuns(runs);
+        options.onProgress?.(ids.length, Math.max(total, ids.length));
+      };
+      options.onProgress?.(0, total);
+      const url = this.workerUrl;
+      const helper = url && total >= this.helperMinRuns ? startSqliteHelper(url, { path: this.info.path, batch: HELPER_BATCH }, options.signal) : null;
+      // While the helper reads the runs, this thread reads the rest; then builds its batches.
+      const rest = readRest(ctx);
+      if (helper) {
+        for await (const b of helper.batches()) {
+          problems.push(...b.problems);
+          deliver(buildRuns(ctx, b.rows));
+        }
+      }
+      const helperRuns = ids.length;
+      const got = helper ? await helper.result : null;
+      options.signal?.throwIfAborted();
+      let left: string[][] = [];
+      if (got?.ids) left = batchesOf(got.ids).filter((_, b) => !got.delivered.has(b));
+      else if (total < this.helperMinRuns) deliver(readRuns(ctx, null));
+      else left = batchesOf(listRunIds(ctx));
+      for (const batch of left) {
+        deliver(readRuns(ctx, batch));
+        await new Promise((resolve) => setImmediate(resolve));
+        options.signal?.throwIfAborted();
+      }
+      const helperBaseline = got?.ids && left.length === 0 ? got.baseline : null;
+      const trackers = this.baselines(problems, helperBaseline);
+      this.lastLoad = { helperRuns, ownRuns: ids.length - helperRuns, helperBaseline: helperBaseline !== null && trackers.runs !== null };
+      return this.assemble(problems, versions, experiments, [], ids, rest, trackers);
+    } finally {
+      endRead(conn);
+    }
+  }
+
+  private versions(): { dataVersion: number | null; schemaVersion: number | null } {
+    return { dataVersion: this.pragma('data_version'), schemaVersion: this.pragma('schema_version') };
+  }
+
+  /** The change fingerprints refresh compares against; the runs' from the helper when it took them. */
+  private baselines(problems: string[], helperRuns: TrackerState | null): { runs: EntityTracker | null; models: EntityTracker | null } {
+    const q = (this.conn as OpenedDatabase).q;
+    const schema = this.schema as Schema;
+    try {
+      const runs = runTracker(schema);
+      const models = modelTracker(schema);
+      if (helperRuns) runs.restore(helperRuns);
+      else runs.baseline(q);
+      models?.baseline(q);
+      return { runs, models };
+    } catch (e) {
+      // Without fingerprints the next refresh simply re-reads everything.
+      problems.push(describeReadError('change fingerprints', e));
+      return { runs: null, models: null };
+    }
+  }
+
+  private assemble(
+    problems: string[],
+    versions: { dataVersion: number | null; schemaVersion: number | null },
+    experiments: Experiment[],
+    runs: Run[],
+    runIds: readonly { runId: string }[] | readonly string[],
+    rest: { loggedModels: LoggedModel[]; registry: RegisteredModel[] },
+    trackers: { runs: EntityTracker | null; models: EntityTracker | null },
+  ): FullRead {
+    const { loggedModels, registry } = rest;
+    this.readDiags = [];
+    for (const p of problems) this.addReadProblem(p);
+    return {
+      snapshot: {
+        info: { ...this.info, schemaRevision: this.revision },
+        experiments,
+        runs,
+        loggedModels,
+        registry,
+        diagnostics: this.diagnostics(),
+      },
+      tracking: {
+        ...versions,
+        experiments: new Map(experiments.map((e) => [e.experimentId, canonicalExperiment(e)])),
+        runs: trackers.runs,
+        models: trackers.models,
+        runIds: trackers.runs ? [] : runIds.map((r) => (typeof r === 'string' ? r : r.runId)),
+        modelIds: trackers.models ? [] : loggedModels.map((m) => m.modelId),
+        registry: canonicalRegistry(registry),
+        registryEmpty: registry.length === 0,
+      },
+    };
   }
 
   async load(options: LoadOptions = {}): Promise<StoreSnapshot> {
@@ -307,7 +344,7 @@ class SqliteStoreReader implements StoreReader {
     this.readDiags = [];
     if (!this.ensureOpen()) return this.emptySnapshot();
     try {
-      const full = this.readAll(options);
+      const full = options.onRuns ? await this.readAllStreaming({ ...options, onRuns: options.onRuns }) : this.readAll(options);
       this.track = full.tracking;
       return full.snapshot;
     } catch (e) {
@@ -472,4 +509,34 @@ function pick<T>(
   }
   const { changed, removed } = prev.diff(next);
   return [all.filter((x) => changed.has(id(x))), removed];
+}
+
+/** Logged models and the registry: what a load reads besides experiments and runs. */
+function readRest(ctx: ReadContext): { loggedModels: LoggedModel[]; registry: RegisteredModel[] } {
+  return { loggedModels: readLoggedModels(ctx, null), registry: readRegistry(ctx) };
+}
+
+/** How many runs each experiment has (what a streaming load announces before the runs). */
+function runsPerExperiment(ctx: ReadContext): Map<string, number> {
+  const out = new Map<string, number>();
+  const rows = section(ctx, 'runs', [] as Row[], () =>
+    ctx.q.all(`SELECT CAST(${ctx.schema.col('runs', 'experiment_id')} AS TEXT), count(*) FROM runs GROUP BY 1`),
+  );
+  for (const r of rows) out.set(str(r[0]) ?? '', num(r[1]) ?? 0);
+  return out;
+}
+
+function listRunIds(ctx: ReadContext): string[] {
+  const ids: string[] = [];
+  for (const r of section(ctx, 'runs', [] as Row[], () => ctx.q.all('SELECT run_uuid FROM runs'))) {
+    const id = str(r[0]);
+    if (id !== null) ids.push(id);
+  }
+  return ids;
+}
+
+function batchesOf(ids: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let i = 0; i < ids.length; i += HELPER_BATCH) out.push(ids.slice(i, i + HELPER_BATCH));
+  return out;
 }

@@ -42,11 +42,15 @@ export async function copyFixture(name: FixtureName): Promise<{ base: string; di
 export async function startServe(
   target: string,
   configDir: string,
-  /** `cacheDir`: where index snapshots go (default: inside configDir, so a fresh one reads cold). */
-  options: { waitIndexed?: boolean; cacheDir?: string } = {},
+  /**
+   * `cacheDir`: where index snapshots go (default: inside configDir, so a fresh one reads cold).
+   * `entry`: the CLI to run (default the sources, electron/cli/main.ts; benchmarks run the built one).
+   */
+  options: { waitIndexed?: boolean; cacheDir?: string; entry?: string } = {},
 ): Promise<{ child: ChildProcess; url: string; token: string; output: () => string }> {
   const token = randomBytes(16).toString('hex');
-  const child = spawn(process.execPath, [path.join(repoRoot, 'electron/cli/main.ts'), 'serve', target, '--port', '0', '--token', token], {
+  const entry = options.entry ?? path.join(repoRoot, 'electron/cli/main.ts');
+  const child = spawn(process.execPath, [entry, 'serve', target, '--port', '0', '--token', token], {
     cwd: repoRoot,
     env: { ...process.env, RUNSIGHT_CONFIG_DIR: configDir, RUNSIGHT_CACHE_DIR: options.cacheDir ?? path.join(configDir, 'cache') },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,6 +7,7 @@ import { ArtifactResolver, listArtifactsLevel, type ResolveOptions } from './art
 import { discoverStores, fileStoreInfo, sqliteStoreInfo } from './discovery.ts';
 import { createRunIndex, type RunIndex } from './index/index.ts';
 import { coldRead, persistSnapshot, rewriteSnapshot, warmRead, watchedRun, type FirstRead, type FirstReadHost, type SnapshotRewrite, type StoreStart } from './first-read.ts';
+import { throttleProgress } from './progress-throttle.ts';
 import type {
   ArtifactEntry,
   IndexChangedEvent,
@@ -95,7 +96,7 @@ export class Engine {
       index,
       snapshotDir: options.snapshotDir,
       watching: options.watch !== false,
-      progress: (ev) => this.events.emit('indexProgress', ev),
+      progress: throttleProgress((ev) => this.events.emit('indexProgress', ev)),
       bump: (storeId, ev) => this.bump(storeId, ev),
       setStart: (storeId, start) => this.starts.set(storeId, start),
     };
@@ -119,11 +120,11 @@ export class Engine {
   async openProject(target: string): Promise<{ stores: StoreInfo[]; diagnostics: Diagnostic[] }> {
     await this.closeStores();
     this.projectPath = path.resolve(target);
-    this.events.emit('indexProgress', { storeId: this.projectPath, phase: 'discovering', done: 0, total: 0 });
+    this.host.progress({ storeId: this.projectPath, phase: 'discovering', done: 0, total: 0 });
     const found = await discoverStores(this.projectPath);
     this.discoveryDiagnostics = found.diagnostics;
     for (const info of found.stores) await this.addStore(info);
-    this.events.emit('indexProgress', { storeId: this.projectPath, phase: 'ready', done: found.stores.length, total: found.stores.length });
+    this.host.progress({ storeId: this.projectPath, phase: 'ready', done: found.stores.length, total: found.stores.length });
     this.emitDiagnostics();
     return { stores: found.stores, diagnostics: this.diagnostics() };
   }
@@ -162,7 +163,7 @@ export class Engine {
       this.index.removeStore(info.id);
       await reader.close();
       // Not being read any more: the app must not wait for this store (the error says why).
-      this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: 0, total: 0 });
+      this.host.progress({ storeId: info.id, phase: 'ready', done: 0, total: 0 });
       throw e;
     }
     const { experiments } = read;
@@ -212,7 +213,7 @@ export class Engine {
     if (this.options.watch !== false) open.watchStart = startWatching(this.watching, open, watched, read.snapshotStart);
     if (read.persist) open.persist = persistSnapshot(this.host, open, read.persist, read.snapshotStart, runCount);
     else if (rewrite) open.persist = rewriteSnapshot(this.host, open, rewrite, read.snapshotStart, runCount);
-    this.events.emit('indexProgress', { storeId: info.id, phase: 'ready', done: runCount, total: runCount });
+    this.host.progress({ storeId: info.id, phase: 'ready', done: runCount, total: runCount });
     this.bump(info.id, { experimentIds: experiments.map((e) => e.experimentId), runIds: [], registryChanged: true });
   }
 

@@ -151,7 +151,7 @@ function ExportDialog({ runIds: shown, onClose }: { runIds: readonly string[]; o
                 <>
                   <div className="progress" data-testid="export-progress">
                     <div className="progress-track">
-                      <div className={`progress-fill${job.total <= 1 ? ' indeterminate' : ''}`} style={job.total > 1 ? { width: `${pct}%` } : undefined} />
+                      <div className={`progress-fill${job.total <= 1 ? ' indeterminate' : ''}`} style={job.total > 1 ? ({ '--progress': pct / 100 } as React.CSSProperties) : undefined} />
                     </div>
                     {job.phase}
                   </div>

@@ -32,7 +32,7 @@ export function IndexingProgress() {
         {phase} {total > 0 ? `${done.toLocaleString()} / ${total.toLocaleString()}` : '…'}
       </span>
       <span className="progress-track">
-        <span className={`progress-fill${pct === null ? ' indeterminate' : ''}`} style={pct === null ? undefined : { width: `${pct}%` }} />
+        <span className={`progress-fill${pct === null ? ' indeterminate' : ''}`} style={pct === null ? undefined : ({ '--progress': pct / 100 } as React.CSSProperties)} />
       </span>
     </div>
   );

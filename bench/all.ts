@@ -2,7 +2,7 @@
 // run together), then one summary of every target across their JSON results. Not tests: nothing
 // here fails on time; the exit code is non-zero only when a benchmark itself could not run.
 //
-//   node bench/all.ts            engine (10k/100k runs), app shell (10k runs), compare views (10k),
+//   node bench/all.ts            engine (10k/100k runs), app shell (10k and 100k runs), compare views (10k),
 //                                soak (100 runs, 1,000 lines/s for 60 s; full and tiered watching),
 //                                report export (1,000 of 10k runs)
 //   node bench/all.ts --quick    smoke sizes (1k/3k runs), results in bench/results/*.tmp.json
@@ -18,7 +18,7 @@ import { REPO_ROOT, RESULTS_DIR as results } from './lib/paths.ts';
 const { quick } = readArgs(process.argv.slice(2), {
   usage: `Every benchmark, one after another, then one summary of every target across their JSON results.
 
-  node bench/all.ts            engine (10k/100k runs), app shell (10k runs), compare views (10k),
+  node bench/all.ts            engine (10k/100k runs), app shell (10k and 100k runs), compare views (10k),
                                report export (1,000 of 10k runs)
   node bench/all.ts --quick    smoke sizes (1k/3k runs), results in bench/results/*.tmp.json`,
   options: { quick: { kind: 'flag', help: 'smoke sizes; scratch results (*.tmp.json)' } },
@@ -33,6 +33,10 @@ const parts = [
     args: ['--runs', String(shellRuns), ...(quick ? ['--out', path.join(results, 'ui-shell-quick.tmp.json')] : [])],
     result: quick ? 'ui-shell-quick.tmp.json' : `ui-shell-${shellRuns}.json`,
   },
+  // The app on a 100k-run store: one launch pair, one warm reopen, scrolling, a filter, appends.
+  ...(quick
+    ? []
+    : [{ name: 'app shell, 100k runs', script: 'bench/ui/shell.ts', args: ['--runs', '100000', '--reps', '1'], result: 'ui-shell.json' }]),
   { name: 'compare views', script: 'bench/ui/compare.ts', args: quick ? ['--quick'] : [], result: quick ? 'ui-compare-quick.tmp.json' : 'ui-compare.json' },
   {
     name: 'soak',

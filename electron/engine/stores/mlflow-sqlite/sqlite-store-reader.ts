@@ -4,38 +4,32 @@
 // commits still only in mlflow.db-wal). Refresh uses PRAGMA data_version to return at once when
 // nobody committed, and fingerprints (change-tracker.ts) to re-read only what changed. A big
 // store's first load runs the SQL of its runs in a helper thread (load-helper.ts) and builds and
-// hands over the runs batch by batch (readAllStreaming).
-import type { Diagnostic, Experiment, LoggedModel, MetricPoint, RegisteredModel, Run, StoreInfo, StoreSnapshot } from '../../model.ts';
+// hands over the runs batch by batch (full-read.ts, readAllStreaming).
+import type { Diagnostic, MetricPoint, StoreInfo, StoreSnapshot } from '../../model.ts';
 import { emptyChange, type LoadOptions, type StoreChange, type StoreReader } from '../reader.ts';
-import type { EntityTracker, TrackerState } from './change-tracker.ts';
-import { DEFAULT_SQLITE_WORKER_URL, HELPER_BATCH, HELPER_MIN_RUNS, startSqliteHelper } from './load-helper.ts';
+import type { EntityTracker } from './change-tracker.ts';
+import {
+  canonicalExperiment,
+  canonicalRegistry,
+  endRead,
+  pragma,
+  readAll,
+  readAllStreaming,
+  type FullRead,
+  type ReadParts,
+  type ReadSource,
+  type SqliteLoadStats,
+  type Tracking,
+} from './full-read.ts';
+import { DEFAULT_SQLITE_WORKER_URL, HELPER_MIN_RUNS } from './load-helper.ts';
 import { fileIdentity, fileSignature, openDatabase, type OpenedDatabase } from './open-database.ts';
-import { num, str, type Row } from './query.ts';
-import { checkJsonNumbers, describeReadError, section, type ReadContext } from './read-context.ts';
+import { checkJsonNumbers, describeReadError, type ReadContext } from './read-context.ts';
 import { readRegistry } from './read-registry.ts';
-import { buildRuns, readRuns } from './read-runs.ts';
+import { readRuns } from './read-runs.ts';
 import { readExperiments, readLoggedModels, readMetricHistory } from './read-tracking.ts';
 import { KNOWN_REVISIONS, Schema } from './schema.ts';
-import { modelTracker, runTracker } from './trackers.ts';
 
-interface Tracking {
-  dataVersion: number | null;
-  schemaVersion: number | null;
-  experiments: Map<string, string>;
-  /** null when fingerprints could not be taken: the next change re-reads everything. */
-  runs: EntityTracker | null;
-  models: EntityTracker | null;
-  /** Ids last reported, to name removals when there are no fingerprints to diff. */
-  runIds: string[];
-  modelIds: string[];
-  registry: string;
-  registryEmpty: boolean;
-}
-
-interface FullRead {
-  snapshot: StoreSnapshot;
-  tracking: Tracking;
-}
+export type { SqliteLoadStats } from './full-read.ts';
 
 export interface SqliteReaderOptions {
   /** The load helper thread's module (default: sqlite-load-worker.ts beside this file); null: none. */
@@ -44,25 +38,8 @@ export interface SqliteReaderOptions {
   helperMinRuns?: number;
 }
 
-/** How the last streaming load went (tests ask). */
-export interface SqliteLoadStats {
-  /** Runs whose SQL ran in the helper thread, and on this one. */
-  helperRuns: number;
-  ownRuns: number;
-  /** Whether the runs' change baseline is the helper's. */
-  helperBaseline: boolean;
-}
-
 export function createSqliteStoreReader(info: StoreInfo, options: SqliteReaderOptions = {}): SqliteStoreReader {
   return new SqliteStoreReader(info, options);
-}
-
-function canonicalExperiment(e: Experiment): string {
-  return JSON.stringify({ ...e, tags: Object.entries(e.tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) });
-}
-
-function canonicalRegistry(models: RegisteredModel[]): string {
-  return JSON.stringify([...models].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)));
 }
 
 export class SqliteStoreReader implements StoreReader {
@@ -183,134 +160,25 @@ export class SqliteStoreReader implements StoreReader {
   }
 
   private pragma(name: 'data_version' | 'schema_version'): number | null {
-    // In snapshot (immutable) mode SQLite sees no changes, so data_version tells nothing.
-    if (!this.conn || this.conn.mode === 'snapshot') return null;
-    return num(this.conn.q.first(`PRAGMA ${name}`)?.[0]);
+    return this.conn ? pragma(this.conn, name) : null;
   }
 
-  /** Everything, in one read transaction, plus the fingerprints refresh compares against. */
-  private readAll(options: LoadOptions = {}): FullRead {
-    const conn = this.conn as OpenedDatabase;
-    const problems: string[] = [];
-    const ctx = this.context(problems);
-    const total = 4;
-    const step = (done: number): void => {
-      options.signal?.throwIfAborted();
-      options.onProgress?.(done, total);
+  /** What full-read.ts needs of the open connection. */
+  private source(): ReadSource {
+    return {
+      conn: this.conn as OpenedDatabase,
+      schema: this.schema as Schema,
+      context: (problems) => this.context(problems),
+      path: this.info.path,
+      workerUrl: this.workerUrl,
+      helperMinRuns: this.helperMinRuns,
     };
-    conn.db.exec('BEGIN');
-    try {
-      const versions = this.versions();
-      const experiments = readExperiments(ctx);
-      step(1);
-      const runs = readRuns(ctx, null);
-      step(2);
-      const rest = readRest(ctx);
-      step(3);
-      const trackers = this.baselines(problems, null);
-      step(4);
-      return this.assemble(problems, versions, experiments, runs, runs, rest, trackers);
-    } finally {
-      endRead(conn);
-    }
   }
 
-  /**
-   * A first load the engine streams (LoadOptions.onRuns): the experiments at once, then the runs
-   * in batches of HELPER_BATCH, each built and handed over as it is read. In a big store the SQL
-   * of the runs runs in the helper thread (sqlite-load-worker.ts), so this thread only builds and
-   * indexes batches and answers queries between them; what the helper did not deliver (it could
-   * not start, or died) is read here, batch by batch.
-   * Consistency: this connection's read transaction begins first and stays open to the end, so
-   * `data_version` dates from no later than anything read. The helper reads the batches and the
-   * runs' baseline in one transaction of its own, of the same commit (a rollback-journal database
-   * takes no commit while this read holds its lock) or a later one (WAL); whatever was committed
-   * after this read began then moves data_version and the next refresh diffs against that
-   * baseline. A run read here and one read by the helper could be of different commits: the
-   * helper's baseline is used only when the helper delivered every batch.
-   */
-  private async readAllStreaming(options: LoadOptions & { onRuns: (runs: Run[]) => void }): Promise<FullRead> {
-    const conn = this.conn as OpenedDatabase;
-    const problems: string[] = [];
-    const ctx = this.context(problems);
-    conn.db.exec('BEGIN');
-    try {
-      const versions = this.versions();
-      const experiments = readExperiments(ctx);
-      const perExperiment = runsPerExperiment(ctx);
-      let total = 0;
-      for (const n of perExperiment.values()) total += n;
-      options.onExperiments?.(experiments, perExperiment);
-      const ids: string[] = [];
-      const deliver = (runs: Run[]): void => {
-        for (const r of runs) ids.push(r.runId);
-        if (runs.length > 0) options.onRuns(runs);
-        options.onProgress?.(ids.length, Math.max(total, ids.length));
-      };
-      options.onProgress?.(0, total);
-      const url = this.workerUrl;
-      const helper = url && total >= this.helperMinRuns ? startSqliteHelper(url, { path: this.info.path, batch: HELPER_BATCH }, options.signal) : null;
-      // While the helper reads the runs, this thread reads the rest; then builds its batches.
-      const rest = readRest(ctx);
-      if (helper) {
-        for await (const b of helper.batches()) {
-          problems.push(...b.problems);
-          deliver(buildRuns(ctx, b.rows));
-        }
-      }
-      const helperRuns = ids.length;
-      const got = helper ? await helper.result : null;
-      options.signal?.throwIfAborted();
-      let left: string[][] = [];
-      if (got?.ids) left = batchesOf(got.ids).filter((_, b) => !got.delivered.has(b));
-      else if (total < this.helperMinRuns) deliver(readRuns(ctx, null));
-      else left = batchesOf(listRunIds(ctx));
-      for (const batch of left) {
-        deliver(readRuns(ctx, batch));
-        await new Promise((resolve) => setImmediate(resolve));
-        options.signal?.throwIfAborted();
-      }
-      const helperBaseline = got?.ids && left.length === 0 ? got.baseline : null;
-      const trackers = this.baselines(problems, helperBaseline);
-      this.lastLoad = { helperRuns, ownRuns: ids.length - helperRuns, helperBaseline: helperBaseline !== null && trackers.runs !== null };
-      return this.assemble(problems, versions, experiments, [], ids, rest, trackers);
-    } finally {
-      endRead(conn);
-    }
-  }
-
-  private versions(): { dataVersion: number | null; schemaVersion: number | null } {
-    return { dataVersion: this.pragma('data_version'), schemaVersion: this.pragma('schema_version') };
-  }
-
-  /** The change fingerprints refresh compares against; the runs' from the helper when it took them. */
-  private baselines(problems: string[], helperRuns: TrackerState | null): { runs: EntityTracker | null; models: EntityTracker | null } {
-    const q = (this.conn as OpenedDatabase).q;
-    const schema = this.schema as Schema;
-    try {
-      const runs = runTracker(schema);
-      const models = modelTracker(schema);
-      if (helperRuns) runs.restore(helperRuns);
-      else runs.baseline(q);
-      models?.baseline(q);
-      return { runs, models };
-    } catch (e) {
-      // Without fingerprints the next refresh simply re-reads everything.
-      problems.push(describeReadError('change fingerprints', e));
-      return { runs: null, models: null };
-    }
-  }
-
-  private assemble(
-    problems: string[],
-    versions: { dataVersion: number | null; schemaVersion: number | null },
-    experiments: Experiment[],
-    runs: Run[],
-    runIds: readonly { runId: string }[] | readonly string[],
-    rest: { loggedModels: LoggedModel[]; registry: RegisteredModel[] },
-    trackers: { runs: EntityTracker | null; models: EntityTracker | null },
-  ): FullRead {
+  /** A read's parts as the snapshot it reports and the tracking state refresh starts from. */
+  private assemble({ problems, versions, experiments, runs, runIds, rest, trackers, stats }: ReadParts): FullRead {
     const { loggedModels, registry } = rest;
+    if (stats) this.lastLoad = stats;
     this.readDiags = [];
     for (const p of problems) this.addReadProblem(p);
     return {
@@ -327,7 +195,7 @@ export class SqliteStoreReader implements StoreReader {
         experiments: new Map(experiments.map((e) => [e.experimentId, canonicalExperiment(e)])),
         runs: trackers.runs,
         models: trackers.models,
-        runIds: trackers.runs ? [] : runIds.map((r) => (typeof r === 'string' ? r : r.runId)),
+        runIds: trackers.runs ? [] : runIds,
         modelIds: trackers.models ? [] : loggedModels.map((m) => m.modelId),
         registry: canonicalRegistry(registry),
         registryEmpty: registry.length === 0,
@@ -344,7 +212,8 @@ export class SqliteStoreReader implements StoreReader {
     this.readDiags = [];
     if (!this.ensureOpen()) return this.emptySnapshot();
     try {
-      const full = options.onRuns ? await this.readAllStreaming({ ...options, onRuns: options.onRuns }) : this.readAll(options);
+      const parts = options.onRuns ? await readAllStreaming(this.source(), { ...options, onRuns: options.onRuns }) : readAll(this.source(), options);
+      const full = this.assemble(parts);
       this.track = full.tracking;
       return full.snapshot;
     } catch (e) {
@@ -448,7 +317,7 @@ export class SqliteStoreReader implements StoreReader {
     if (!this.ensureOpen()) return removeAll();
     let full: FullRead;
     try {
-      full = this.readAll();
+      full = this.assemble(readAll(this.source()));
     } catch (e) {
       this.readDiags = [this.diag(describeReadError('the database', e))];
       return removeAll();
@@ -485,14 +354,6 @@ export class SqliteStoreReader implements StoreReader {
 }
 
 /**
- * Ends a read transaction. ROLLBACK, not COMMIT: there is nothing to commit, and after a
- * SQLITE_CORRUPT inside the transaction COMMIT fails again with the same error.
- */
-function endRead(conn: OpenedDatabase): void {
-  if (conn.db.isOpen && conn.db.isTransaction) conn.db.exec('ROLLBACK');
-}
-
-/**
  * Records of `all` that changed between two trackers, and the removed ids. Without both
  * trackers every record counts as changed.
  */
@@ -511,32 +372,3 @@ function pick<T>(
   return [all.filter((x) => changed.has(id(x))), removed];
 }
 
-/** Logged models and the registry: what a load reads besides experiments and runs. */
-function readRest(ctx: ReadContext): { loggedModels: LoggedModel[]; registry: RegisteredModel[] } {
-  return { loggedModels: readLoggedModels(ctx, null), registry: readRegistry(ctx) };
-}
-
-/** How many runs each experiment has (what a streaming load announces before the runs). */
-function runsPerExperiment(ctx: ReadContext): Map<string, number> {
-  const out = new Map<string, number>();
-  const rows = section(ctx, 'runs', [] as Row[], () =>
-    ctx.q.all(`SELECT CAST(${ctx.schema.col('runs', 'experiment_id')} AS TEXT), count(*) FROM runs GROUP BY 1`),
-  );
-  for (const r of rows) out.set(str(r[0]) ?? '', num(r[1]) ?? 0);
-  return out;
-}
-
-function listRunIds(ctx: ReadContext): string[] {
-  const ids: string[] = [];
-  for (const r of section(ctx, 'runs', [] as Row[], () => ctx.q.all('SELECT run_uuid FROM runs'))) {
-    const id = str(r[0]);
-    if (id !== null) ids.push(id);
-  }
-  return ids;
-}
-
-function batchesOf(ids: readonly string[]): string[][] {
-  const out: string[][] = [];
-  for (let i = 0; i < ids.length; i += HELPER_BATCH) out.push(ids.slice(i, i + HELPER_BATCH));
-  return out;
-}

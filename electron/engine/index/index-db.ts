@@ -109,15 +109,15 @@ export class IndexDb {
  */
 export class BatchInsert {
   static readonly BATCH = 64;
-  private readonly x: IndexDb;
+  private readonly db: IndexDb;
   private readonly head: string;
   private readonly one: string;
   private readonly many: string;
   private readonly width: number;
   private values: SqlValue[] = [];
 
-  constructor(x: IndexDb, head: string, width: number) {
-    this.x = x;
+  constructor(db: IndexDb, head: string, width: number) {
+    this.db = db;
     this.head = head;
     this.width = width;
     const tuple = `(${Array.from({ length: width }, () => '?').join(', ')})`;
@@ -128,7 +128,7 @@ export class BatchInsert {
   add(row: SqlValue[]): void {
     for (const v of row) this.values.push(v);
     if (this.values.length === this.width * BatchInsert.BATCH) {
-      this.x.run(this.many, this.values);
+      this.db.run(this.many, this.values);
       this.values = [];
     }
   }
@@ -140,7 +140,7 @@ export class BatchInsert {
 
   flush(): void {
     const v = this.values;
-    for (let i = 0; i < v.length; i += this.width) this.x.run(this.one, v.slice(i, i + this.width));
+    for (let i = 0; i < v.length; i += this.width) this.db.run(this.one, v.slice(i, i + this.width));
     this.values = [];
   }
 }

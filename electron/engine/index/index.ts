@@ -74,9 +74,9 @@ function loadSqlJs(options: RunIndexOptions): Promise<SqlJsStatic> {
 
 export async function createRunIndex(options: RunIndexOptions = {}): Promise<RunIndex> {
   const SQL = await loadSqlJs(options);
-  const x = new IndexDb(new SQL.Database());
-  const ingest = new Ingester(x);
-  const queries = new Queries(x);
+  const db = new IndexDb(new SQL.Database());
+  const ingest = new Ingester(db);
+  const queries = new Queries(db);
   let closed = false;
   const open = (): void => {
     if (closed) throw new Error('index: used after close()');
@@ -103,7 +103,7 @@ export async function createRunIndex(options: RunIndexOptions = {}): Promise<Run
     close: () => {
       if (closed) return;
       closed = true;
-      x.close();
+      db.close();
     },
   };
 }

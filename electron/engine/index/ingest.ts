@@ -26,7 +26,7 @@ const UPSERT_KEY_COUNT = `INSERT INTO exp_keys (sid, exp_id, kind, kid, n) VALUE
   ON CONFLICT (sid, exp_id, kind, kid) DO UPDATE SET n = n + excluded.n`;
 
 export class Ingester {
-  private readonly x: IndexDb;
+  private readonly db: IndexDb;
   /**
    * exp_keys increments not yet written (flushed before anything reads or decrements them):
    * experiment id -> (kid * KINDS + kind) -> runs carrying the key. All pending rows and counts
@@ -36,22 +36,22 @@ export class Ingester {
   /** Row buffers of the store being written. */
   private rows: StoreRows | null = null;
 
-  constructor(x: IndexDb) {
-    this.x = x;
+  constructor(db: IndexDb) {
+    this.db = db;
   }
 
   private rowsOf(sid: number): StoreRows {
     if (this.rows?.sid !== sid) {
       this.flushRows();
-      this.rows = new StoreRows(this.x, sid);
+      this.rows = new StoreRows(this.db, sid);
     }
     return this.rows;
   }
 
-  /** x.batch; if `fn` throws, the store it was writing is purged (see the file comment). */
+  /** db.batch; if `fn` throws, the store it was writing is purged (see the file comment). */
   private transaction<T>(storeId: string, fn: () => T): T {
     try {
-      return this.x.batch(fn);
+      return this.db.batch(fn);
     } catch (err) {
       this.rows?.clear();
       this.counts.clear();
@@ -83,13 +83,13 @@ export class Ingester {
       this.clearStore(sid);
       return sid;
     });
-    this.x.tables.set(sid, new RunTable(expectedRuns));
+    this.db.tables.set(sid, new RunTable(expectedRuns));
   }
 
   /** Adds a batch of runs of a snapshot being delivered in parts. */
   addSnapshotRuns(storeId: string, runs: readonly Run[]): void {
-    const sid = this.x.sids.get(storeId);
-    const table = sid === undefined ? undefined : this.x.tables.get(sid);
+    const sid = this.db.sids.get(storeId);
+    const table = sid === undefined ? undefined : this.db.tables.get(sid);
     if (sid === undefined || table === undefined) throw new Error(`index: runs for store ${storeId}, which has no snapshot begun`);
     // The table is already installed: if this throws, transaction() purges the store with it.
     this.transaction(storeId, () => {
@@ -110,7 +110,7 @@ export class Ingester {
    * writes them again from the snapshot.
    */
   addSnapshotExperiments(storeId: string, experiments: readonly Experiment[]): void {
-    const sid = this.x.sids.get(storeId);
+    const sid = this.db.sids.get(storeId);
     if (sid === undefined) throw new Error(`index: experiments for store ${storeId}, which has no snapshot begun`);
     this.transaction(storeId, () => {
       for (const exp of experiments) this.upsertExperiment(sid, exp);
@@ -120,7 +120,7 @@ export class Ingester {
   /** Last part: the experiments, logged models and registry (and any runs the snapshot holds). */
   endSnapshot(snap: StoreSnapshot): void {
     if (snap.runs.length > 0) this.addSnapshotRuns(snap.info.id, snap.runs);
-    const sid = this.x.sids.get(snap.info.id);
+    const sid = this.db.sids.get(snap.info.id);
     if (sid === undefined) throw new Error(`index: store ${snap.info.id} has no snapshot begun`);
     this.transaction(snap.info.id, () => {
       for (const exp of snap.experiments) this.upsertExperiment(sid, exp);
@@ -130,7 +130,7 @@ export class Ingester {
   }
 
   applyChange(storeId: string, change: StoreChange): void {
-    const sid = this.x.sids.get(storeId);
+    const sid = this.db.sids.get(storeId);
     if (sid === undefined) throw new Error(`index: applyChange for store ${storeId}, which has no snapshot`);
     const inserted: [Run, number][] = [];
     this.transaction(storeId, () => {
@@ -144,12 +144,12 @@ export class Ingester {
       this.flushRows();
       this.flushCounts(sid);
       for (const id of change.removedLoggedModelIds) {
-        this.x.run('DELETE FROM logged_models WHERE sid = ? AND model_id = ?', [sid, id]);
+        this.db.run('DELETE FROM logged_models WHERE sid = ? AND model_id = ?', [sid, id]);
       }
       for (const m of change.loggedModels) this.upsertLoggedModel(sid, m);
       if (change.registry !== null) this.replaceRegistry(sid, change.registry);
     });
-    const table = this.x.tables.get(sid);
+    const table = this.db.tables.get(sid);
     if (table === undefined) return;
     for (const expId of change.removedExperimentIds) table.removeExperiment(expId);
     for (const runId of change.removedRunIds) table.remove(runId);
@@ -157,13 +157,13 @@ export class Ingester {
   }
 
   removeStore(storeId: string): void {
-    const sid = this.x.sids.get(storeId);
+    const sid = this.db.sids.get(storeId);
     if (sid === undefined) return;
-    this.x.tables.delete(sid);
-    this.x.sids.delete(storeId);
-    this.x.batch(() => {
+    this.db.tables.delete(sid);
+    this.db.sids.delete(storeId);
+    this.db.batch(() => {
       this.clearStore(sid, false);
-      this.x.run('DELETE FROM stores WHERE sid = ?', [sid]);
+      this.db.run('DELETE FROM stores WHERE sid = ?', [sid]);
     });
   }
 
@@ -175,51 +175,51 @@ export class Ingester {
       info.schemaRevision ?? null,
       info.schemaRevision === undefined ? 0 : 1,
     ];
-    const existing = this.x.sids.get(info.id);
+    const existing = this.db.sids.get(info.id);
     if (existing !== undefined) {
-      this.x.run(
+      this.db.run(
         'UPDATE stores SET kind = ?, path = ?, artifact_root = ?, schema_revision = ?, has_schema_revision = ? WHERE sid = ?',
         [...fields, existing],
       );
       return existing;
     }
-    const sid = this.x.nextSid++;
-    this.x.run(
+    const sid = this.db.nextSid++;
+    this.db.run(
       'INSERT INTO stores (sid, id, kind, path, artifact_root, schema_revision, has_schema_revision) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [sid, info.id, ...fields],
     );
-    this.x.sids.set(info.id, sid);
+    this.db.sids.set(info.id, sid);
     return sid;
   }
 
   /** Empties a store: drops its own tables (recreating them unless `recreate` is false). */
   private clearStore(sid: number, recreate = true): void {
-    const x = this.x;
+    const db = this.db;
     if (this.rows?.sid === sid) this.rows.clear();
-    x.forgetStatements(storeTablePattern(sid));
-    x.db.exec(recreate ? storeTablesSql(sid) : dropStoreTablesSql(sid));
+    db.forgetStatements(storeTablePattern(sid));
+    db.db.exec(recreate ? storeTablesSql(sid) : dropStoreTablesSql(sid));
     for (const table of ['experiments', 'exp_keys', 'logged_models', 'registered_models']) {
-      x.run(`DELETE FROM ${table} WHERE sid = ?`, [sid]);
+      db.run(`DELETE FROM ${table} WHERE sid = ?`, [sid]);
     }
   }
 
   private removeExperiment(sid: number, expId: string): void {
-    const x = this.x;
+    const db = this.db;
     this.flushRows();
     // The experiment's folder/row is gone, so are its runs and logged models.
     const t = storeTables(sid);
     for (const table of [t.params, t.metrics, t.tags]) {
-      x.run(`DELETE FROM ${table} WHERE rid IN (SELECT rid FROM ${t.runs} WHERE exp_id = ?)`, [expId]);
+      db.run(`DELETE FROM ${table} WHERE rid IN (SELECT rid FROM ${t.runs} WHERE exp_id = ?)`, [expId]);
     }
-    x.run(`DELETE FROM ${t.runs} WHERE exp_id = ?`, [expId]);
+    db.run(`DELETE FROM ${t.runs} WHERE exp_id = ?`, [expId]);
     this.flushCounts(sid);
     for (const table of ['experiments', 'exp_keys', 'logged_models']) {
-      x.run(`DELETE FROM ${table} WHERE sid = ? AND exp_id = ?`, [sid, expId]);
+      db.run(`DELETE FROM ${table} WHERE sid = ? AND exp_id = ?`, [sid, expId]);
     }
   }
 
   private upsertExperiment(sid: number, e: Experiment): void {
-    this.x.run(
+    this.db.run(
       `INSERT OR REPLACE INTO experiments (sid, exp_id, name, artifact_location, lifecycle, creation_time,
         last_update_time, tags) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       [sid, e.experimentId, e.name, e.artifactLocation, e.lifecycleStage, e.creationTime, e.lastUpdateTime, encodeJson(e.tags)],
@@ -237,15 +237,15 @@ export class Ingester {
 
   private flushCounts(sid: number): void {
     for (const [expId, m] of this.counts) {
-      for (const [k, n] of m) this.x.run(UPSERT_KEY_COUNT, [sid, expId, k % KINDS, Math.floor(k / KINDS), n]);
+      for (const [k, n] of m) this.db.run(UPSERT_KEY_COUNT, [sid, expId, k % KINDS, Math.floor(k / KINDS), n]);
     }
     this.counts.clear();
   }
 
   /** Inserts the run's rows; returns its rid. */
   private insertRun(sid: number, run: Run): number {
-    const x = this.x;
-    const rid = x.nextRid++;
+    const db = this.db;
+    const rid = db.nextRid++;
     const { datasets, models } = run.inputs;
     const io = datasets.length > 0 || models.length > 0 || run.outputs.models.length > 0
       ? encodeJson({ inputs: run.inputs, outputs: run.outputs })
@@ -272,12 +272,12 @@ export class Ingester {
       counts.set(k, (counts.get(k) ?? 0) + 1);
     };
     for (const [key, value] of Object.entries(run.params)) {
-      const kid = x.keyId(key);
+      const kid = db.keyId(key);
       rows.params.add([rid, kid, value]);
       bump(kid, KIND_PARAM);
     }
     for (const [key, p] of Object.entries(run.metrics)) {
-      const kid = x.keyId(key);
+      const kid = db.keyId(key);
       const v = p.value;
       rows.metrics.add([
         rid,
@@ -292,7 +292,7 @@ export class Ingester {
       bump(kid, KIND_METRIC);
     }
     for (const [key, value] of Object.entries(run.tags)) {
-      const kid = x.keyId(key);
+      const kid = db.keyId(key);
       rows.tags.add([rid, kid, value]);
       bump(kid, KIND_TAG);
     }
@@ -301,27 +301,27 @@ export class Ingester {
 
   /** Removes one run and un-counts its keys; false when the store has no such run. */
   private deleteRun(sid: number, runId: string): boolean {
-    const x = this.x;
+    const db = this.db;
     this.flushRows();
     const t = storeTables(sid);
-    const row = x.one(`SELECT rid, exp_id FROM ${t.runs} WHERE run_id = ?`, [runId]);
+    const row = db.one(`SELECT rid, exp_id FROM ${t.runs} WHERE run_id = ?`, [runId]);
     if (!row) return false;
     this.flushCounts(sid);
     const rid = row[0] as number;
     const expId = row[1] as string;
     for (const [kind, table] of [[KIND_PARAM, t.params], [KIND_METRIC, t.metrics], [KIND_TAG, t.tags]] as const) {
-      x.run(
+      db.run(
         `UPDATE exp_keys SET n = n - 1 WHERE sid = ? AND exp_id = ? AND kind = ${kind} AND kid IN (SELECT kid FROM ${table} WHERE rid = ?)`,
         [sid, expId, rid],
       );
     }
-    x.run('DELETE FROM exp_keys WHERE sid = ? AND exp_id = ? AND n <= 0', [sid, expId]);
-    for (const table of [t.params, t.metrics, t.tags, t.runs]) x.run(`DELETE FROM ${table} WHERE rid = ?`, [rid]);
+    db.run('DELETE FROM exp_keys WHERE sid = ? AND exp_id = ? AND n <= 0', [sid, expId]);
+    for (const table of [t.params, t.metrics, t.tags, t.runs]) db.run(`DELETE FROM ${table} WHERE rid = ?`, [rid]);
     return true;
   }
 
   private upsertLoggedModel(sid: number, m: LoggedModel): void {
-    this.x.run(
+    this.db.run(
       `INSERT OR REPLACE INTO logged_models (sid, model_id, exp_id, source_run_id, lifecycle, creation_ts, body)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
       [sid, m.modelId, m.experimentId, m.sourceRunId, m.lifecycleStage, m.creationTimestamp, encodeJson(m)],
@@ -329,9 +329,9 @@ export class Ingester {
   }
 
   private replaceRegistry(sid: number, registry: RegisteredModel[]): void {
-    this.x.run('DELETE FROM registered_models WHERE sid = ?', [sid]);
+    this.db.run('DELETE FROM registered_models WHERE sid = ?', [sid]);
     for (const m of registry) {
-      this.x.run('INSERT OR REPLACE INTO registered_models (sid, name, is_prompt, body) VALUES (?, ?, ?, ?)', [
+      this.db.run('INSERT OR REPLACE INTO registered_models (sid, name, is_prompt, body) VALUES (?, ?, ?, ?)', [
         sid,
         m.name,
         m.isPrompt ? 1 : 0,
@@ -349,22 +349,22 @@ class StoreRows {
   readonly metrics: BatchInsert;
   readonly tags: BatchInsert;
 
-  constructor(x: IndexDb, sid: number) {
+  constructor(db: IndexDb, sid: number) {
     const t = storeTables(sid);
     this.sid = sid;
     this.runs = new BatchInsert(
-      x,
+      db,
       `INSERT INTO ${t.runs} (rid, exp_id, run_id, run_name, status, start_time, end_time, lifecycle,
         user_id, artifact_uri, deleted_time, parent_run_id, io)`,
       13,
     );
-    this.params = new BatchInsert(x, `INSERT INTO ${t.params} (rid, kid, value)`, 3);
+    this.params = new BatchInsert(db, `INSERT INTO ${t.params} (rid, kid, value)`, 3);
     this.metrics = new BatchInsert(
-      x,
+      db,
       `INSERT INTO ${t.metrics} (rid, kid, value, step, ts, negzero, dataset_name, dataset_digest)`,
       8,
     );
-    this.tags = new BatchInsert(x, `INSERT INTO ${t.tags} (rid, kid, value)`, 3);
+    this.tags = new BatchInsert(db, `INSERT INTO ${t.tags} (rid, kid, value)`, 3);
   }
 
   flush(): void {

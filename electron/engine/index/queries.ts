@@ -58,14 +58,14 @@ function sortedRecord<T>(entries: [string, T][]): Record<string, T> {
 const EMPTY_IO: RunInputsOutputs = { inputs: { datasets: [], models: [] }, outputs: { models: [] } };
 
 export class Queries {
-  private readonly x: IndexDb;
+  private readonly db: IndexDb;
 
-  constructor(x: IndexDb) {
-    this.x = x;
+  constructor(db: IndexDb) {
+    this.db = db;
   }
 
   listStores(): StoreInfo[] {
-    return this.x.all('SELECT id, kind, path, artifact_root, schema_revision, has_schema_revision FROM stores ORDER BY sid').map((r) => {
+    return this.db.all('SELECT id, kind, path, artifact_root, schema_revision, has_schema_revision FROM stores ORDER BY sid').map((r) => {
       const info: StoreInfo = { id: r[0] as string, kind: r[1] as StoreKind, path: r[2] as string, artifactRoot: r[3] as string };
       if (r[5] === 1) info.schemaRevision = r[4] as string | null;
       return info;
@@ -76,7 +76,7 @@ export class Queries {
     const params: SqlValue[] = [];
     const where: string[] = [];
     if (q.storeId !== undefined) {
-      const sid = this.x.sids.get(q.storeId);
+      const sid = this.db.sids.get(q.storeId);
       if (sid === undefined) return [];
       where.push('e.sid = ?');
       params.push(sid);
@@ -95,12 +95,12 @@ export class Queries {
     const countsOf = (sid: number) => {
       let c = counts.get(sid);
       if (c === undefined) {
-        c = this.x.tables.get(sid)?.runCounts() ?? new Map();
+        c = this.db.tables.get(sid)?.runCounts() ?? new Map();
         counts.set(sid, c);
       }
       return c;
     };
-    return this.x.all(sql, params).map((r) => ({
+    return this.db.all(sql, params).map((r) => ({
       experimentId: r[2] as string,
       name: r[3] as string,
       artifactLocation: r[4] as string,
@@ -117,9 +117,9 @@ export class Queries {
     // Parse first: a bad filter is an error even for an unknown store.
     const ast = parseFilter(q.filter ?? '');
     const orders = (q.orderBy ?? []).map((o, i) => parseOrderBy(o, i));
-    const sid = this.x.sids.get(q.storeId);
+    const sid = this.db.sids.get(q.storeId);
     if (sid === undefined) return { rows: [], total: 0 };
-    const table = this.x.tables.get(sid);
+    const table = this.db.tables.get(sid);
     if (table === undefined) return { rows: [], total: 0 };
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
     const limit = Math.max(0, Math.floor(q.limit ?? DEFAULT_LIMIT));
@@ -132,8 +132,8 @@ export class Queries {
   queryRunIds(q: RunQuery): { runIds: string[]; total: number } {
     const ast = parseFilter(q.filter ?? '');
     const orders = (q.orderBy ?? []).map((o, i) => parseOrderBy(o, i));
-    const sid = this.x.sids.get(q.storeId);
-    const table = sid === undefined ? undefined : this.x.tables.get(sid);
+    const sid = this.db.sids.get(q.storeId);
+    const table = sid === undefined ? undefined : this.db.tables.get(sid);
     if (table === undefined) return { runIds: [], total: 0 };
     const offset = Math.max(0, Math.floor(q.offset ?? 0));
     const limit = Math.max(0, Math.floor(q.limit ?? DEFAULT_LIMIT));
@@ -144,8 +144,8 @@ export class Queries {
 
   queryGroups(q: GroupQuery): GroupResult {
     const ast = parseFilter(q.filter ?? '');
-    const sid = this.x.sids.get(q.storeId);
-    const table = sid === undefined ? undefined : this.x.tables.get(sid);
+    const sid = this.db.sids.get(q.storeId);
+    const table = sid === undefined ? undefined : this.db.tables.get(sid);
     if (table === undefined) return { groups: [], totalGroups: 0, total: 0 };
     const { slots, n } = this.matching(table, q, ast);
     return { ...groupRuns(table, slots, n, q), total: n };
@@ -198,7 +198,7 @@ export class Queries {
     const list = rids.join(', ');
     const t = storeTables(sid);
     const byRid = new Map<number, { row: RunRow; params: [string, string][]; metrics: [string, LatestMetric][]; tags: [string, string][] }>();
-    for (const r of this.x.all(
+    for (const r of this.db.all(
       `SELECT rid, run_id, exp_id, run_name, status, start_time, end_time, user_id, lifecycle, artifact_uri, parent_run_id
        FROM ${t.runs} WHERE rid IN (${list})`,
       [],
@@ -226,21 +226,21 @@ export class Queries {
         tags: [],
       });
     }
-    for (const [rid, kid, value] of this.x.all(`SELECT rid, kid, value FROM ${t.params} WHERE rid IN (${list})`, [], false)) {
-      byRid.get(rid as number)?.params.push([this.x.keyName(kid as number), value as string]);
+    for (const [rid, kid, value] of this.db.all(`SELECT rid, kid, value FROM ${t.params} WHERE rid IN (${list})`, [], false)) {
+      byRid.get(rid as number)?.params.push([this.db.keyName(kid as number), value as string]);
     }
-    for (const [rid, kid, value, step, ts, negzero] of this.x.all(
+    for (const [rid, kid, value, step, ts, negzero] of this.db.all(
       `SELECT rid, kid, value, step, ts, negzero FROM ${t.metrics} WHERE rid IN (${list})`,
       [],
       false,
     )) {
       byRid.get(rid as number)?.metrics.push([
-        this.x.keyName(kid as number),
+        this.db.keyName(kid as number),
         { value: metricValue(value ?? null, negzero ?? null), step: step as number, timestamp: ts as number },
       ]);
     }
-    for (const [rid, kid, value] of this.x.all(`SELECT rid, kid, value FROM ${t.tags} WHERE rid IN (${list})`, [], false)) {
-      byRid.get(rid as number)?.tags.push([this.x.keyName(kid as number), value as string]);
+    for (const [rid, kid, value] of this.db.all(`SELECT rid, kid, value FROM ${t.tags} WHERE rid IN (${list})`, [], false)) {
+      byRid.get(rid as number)?.tags.push([this.db.keyName(kid as number), value as string]);
     }
     const out: RunRow[] = [];
     for (const rid of rids) {
@@ -255,30 +255,30 @@ export class Queries {
   }
 
   getRun(q: { storeId: string; runId: string }): Run | null {
-    const sid = this.x.sids.get(q.storeId);
+    const sid = this.db.sids.get(q.storeId);
     if (sid === undefined) return null;
     const t = storeTables(sid);
-    const r = this.x.one(
+    const r = this.db.one(
       `SELECT rid, run_id, exp_id, run_name, status, start_time, end_time, lifecycle, user_id, artifact_uri, deleted_time, io
        FROM ${t.runs} WHERE run_id = ?`,
       [q.runId],
     );
     if (!r) return null;
     const rid = r[0] as number;
-    const params = this.x
+    const params = this.db
       .all(`SELECT kid, value FROM ${t.params} WHERE rid = ?`, [rid])
-      .map(([kid, value]): [string, string] => [this.x.keyName(kid as number), value as string]);
-    const metrics = this.x
+      .map(([kid, value]): [string, string] => [this.db.keyName(kid as number), value as string]);
+    const metrics = this.db
       .all(`SELECT kid, value, step, ts, negzero, dataset_name, dataset_digest FROM ${t.metrics} WHERE rid = ?`, [rid])
       .map(([kid, value, step, ts, negzero, datasetName, datasetDigest]): [string, MetricPoint] => {
         const point: MetricPoint = { step: step as number, timestamp: ts as number, value: metricValue(value ?? null, negzero ?? null) };
         if (datasetName != null) point.datasetName = datasetName as string;
         if (datasetDigest != null) point.datasetDigest = datasetDigest as string;
-        return [this.x.keyName(kid as number), point];
+        return [this.db.keyName(kid as number), point];
       });
-    const tags = this.x
+    const tags = this.db
       .all(`SELECT kid, value FROM ${t.tags} WHERE rid = ?`, [rid])
-      .map(([kid, value]): [string, string] => [this.x.keyName(kid as number), value as string]);
+      .map(([kid, value]): [string, string] => [this.db.keyName(kid as number), value as string]);
     const io = r[11] === null ? EMPTY_IO : decodeJson<RunInputsOutputs>(r[11] as string);
     return {
       runId: r[1] as string,
@@ -301,12 +301,12 @@ export class Queries {
 
   listColumns(q: { storeId: string; experimentIds: string[] }): { params: string[]; metrics: string[]; tags: string[] } {
     const out = { params: [] as string[], metrics: [] as string[], tags: [] as string[] };
-    const sid = this.x.sids.get(q.storeId);
+    const sid = this.db.sids.get(q.storeId);
     if (sid === undefined) return out;
     const params: SqlValue[] = [sid];
     const scope = q.experimentIds.length > 0 ? ` AND ${inList('exp_id', q.experimentIds, params)}` : '';
-    for (const [kind, kid] of this.x.all(`SELECT DISTINCT kind, kid FROM exp_keys WHERE sid = ?${scope}`, params, false)) {
-      const name = this.x.keyName(kid as number);
+    for (const [kind, kid] of this.db.all(`SELECT DISTINCT kind, kid FROM exp_keys WHERE sid = ?${scope}`, params, false)) {
+      const name = this.db.keyName(kid as number);
       if (kind === KIND_PARAM) out.params.push(name);
       else if (kind === KIND_METRIC) out.metrics.push(name);
       else if (kind === KIND_TAG) out.tags.push(name);
@@ -318,7 +318,7 @@ export class Queries {
   }
 
   listLoggedModels(q: { storeId: string; experimentId?: string; runId?: string; includeDeleted?: boolean }): LoggedModel[] {
-    const sid = this.x.sids.get(q.storeId);
+    const sid = this.db.sids.get(q.storeId);
     if (sid === undefined) return [];
     const where = ['sid = ?'];
     const params: SqlValue[] = [sid];
@@ -328,21 +328,21 @@ export class Queries {
     }
     if (q.includeDeleted !== true) where.push(`lifecycle = 'active'`);
     if (q.runId !== undefined) {
-      const io = this.x.one(`SELECT io FROM ${storeTables(sid).runs} WHERE run_id = ?`, [q.runId])?.[0];
+      const io = this.db.one(`SELECT io FROM ${storeTables(sid).runs} WHERE run_id = ?`, [q.runId])?.[0];
       const outputs = typeof io === 'string' ? decodeJson<RunInputsOutputs>(io).outputs.models.map((m) => m.modelId) : [];
       params.push(q.runId);
       where.push(outputs.length > 0 ? `(source_run_id = ? OR ${inList('model_id', outputs, params)})` : 'source_run_id = ?');
     }
     const sql = `SELECT body FROM logged_models WHERE ${where.join(' AND ')}
       ORDER BY creation_ts IS NULL, creation_ts, model_id`;
-    return this.x.all(sql, params, false).map((r) => decodeJson<LoggedModel>(r[0] as string));
+    return this.db.all(sql, params, false).map((r) => decodeJson<LoggedModel>(r[0] as string));
   }
 
   listRegisteredModels(q: { storeId?: string; includePrompts?: boolean }): (RegisteredModel & { storeId: string })[] {
     const where: string[] = [];
     const params: SqlValue[] = [];
     if (q.storeId !== undefined) {
-      const sid = this.x.sids.get(q.storeId);
+      const sid = this.db.sids.get(q.storeId);
       if (sid === undefined) return [];
       where.push('m.sid = ?');
       params.push(sid);
@@ -350,20 +350,20 @@ export class Queries {
     if (q.includePrompts !== true) where.push('m.is_prompt = 0');
     const sql = `SELECT s.id, m.body FROM registered_models m JOIN stores s ON s.sid = m.sid
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY m.name, m.sid`;
-    return this.x.all(sql, params, false).map((r) => ({ ...decodeJson<RegisteredModel>(r[1] as string), storeId: r[0] as string }));
+    return this.db.all(sql, params, false).map((r) => ({ ...decodeJson<RegisteredModel>(r[1] as string), storeId: r[0] as string }));
   }
 
   getRegisteredModel(q: { storeId: string; name: string }): RegisteredModel | null {
-    const sid = this.x.sids.get(q.storeId);
+    const sid = this.db.sids.get(q.storeId);
     if (sid === undefined) return null;
-    const body = this.x.one('SELECT body FROM registered_models WHERE sid = ? AND name = ?', [sid, q.name])?.[0];
+    const body = this.db.one('SELECT body FROM registered_models WHERE sid = ? AND name = ?', [sid, q.name])?.[0];
     return typeof body === 'string' ? decodeJson<RegisteredModel>(body) : null;
   }
 
   stats(): { stores: number; experiments: number; runs: number } {
-    const count = (table: string) => Number(this.x.one(`SELECT count(*) FROM ${table}`)?.[0] ?? 0);
+    const count = (table: string) => Number(this.db.one(`SELECT count(*) FROM ${table}`)?.[0] ?? 0);
     let runs = 0;
-    for (const sid of this.x.sids.values()) runs += count(storeTables(sid).runs);
+    for (const sid of this.db.sids.values()) runs += count(storeTables(sid).runs);
     return { stores: count('stores'), experiments: count('experiments'), runs };
   }
 }

@@ -2,7 +2,7 @@
 // readers and the user's "export everything as JSON".
 import { pathToFileURL } from 'node:url';
 import { ArtifactResolver, listArtifactsLikeMlflow } from './artifacts.ts';
-import { dumpRegistry, dumpRuns, type JsonValue } from './dump.ts';
+import { dumpRegistry, dumpRuns, type JsonValue } from './mlflow-dump.ts';
 import type { Diagnostic, StoreInfo } from './model.ts';
 import { createFileStoreReader } from './stores/mlflow-file/index.ts';
 import { createSqliteStoreReader } from './stores/mlflow-sqlite/index.ts';

@@ -1,6 +1,6 @@
 // The engine's plain data model: what every store reader produces and what the index ingests.
 // Field names are camelCase versions of MLflow's entity fields (mlflow/entities/*.py), so that a
-// reader never has to invent a concept and the dump (dump.ts) is a mechanical rename.
+// reader never has to invent a concept and the dump (mlflow-dump.ts) is a mechanical rename.
 //
 // Invariants shared by all readers (see shared/docs/mlflow-store-format.md):
 // - ids are strings, always. File-store experiment ids are 18-digit numbers that do not fit a

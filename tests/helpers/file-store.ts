@@ -4,7 +4,7 @@ import { accessSync, chmodSync, constants, copyFileSync, mkdirSync, readdirSync,
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { JsonValue } from '../../electron/engine/dump.ts';
+import type { JsonValue } from '../../electron/engine/mlflow-dump.ts';
 import type { Experiment, LoggedModel, RegisteredModel, Run, StoreInfo, StoreSnapshot } from '../../electron/engine/model.ts';
 import type { StoreChange } from '../../electron/engine/stores/reader.ts';
 

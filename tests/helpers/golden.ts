@@ -8,7 +8,7 @@
 //   MLflow's Python exception there and ours here, so only its presence is compared.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { JsonValue } from '../../electron/engine/dump.ts';
+import type { JsonValue } from '../../electron/engine/mlflow-dump.ts';
 import { fixturePath, type FixtureName } from './fixtures.ts';
 
 const METADATA_KEYS = new Set(['mlflow_version', 'tracking_uri', 'registry_uri']);

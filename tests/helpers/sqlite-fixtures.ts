@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import type { DumpSources, JsonValue } from '../../electron/engine/dump.ts';
+import type { DumpSources, JsonValue } from '../../electron/engine/mlflow-dump.ts';
 import type { StoreInfo } from '../../electron/engine/model.ts';
 import type { StoreReader } from '../../electron/engine/stores/reader.ts';
 

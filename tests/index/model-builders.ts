@@ -3,7 +3,7 @@
 // MLflow dumped (expected-runs.json / expected-registry.json).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { compareHistory } from '../../electron/engine/dump.ts';
+import { compareHistory } from '../../electron/engine/mlflow-dump.ts';
 import type {
   DatasetInput,
   Experiment,

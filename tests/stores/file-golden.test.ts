@@ -2,7 +2,7 @@
 // Artifact listings are another module's job (URI re-basing): both sides drop `artifacts` here.
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
-import { dumpRegistry, dumpRuns, type DumpSources } from '../../electron/engine/dump.ts';
+import { dumpRegistry, dumpRuns, type DumpSources } from '../../electron/engine/mlflow-dump.ts';
 import { FileStoreReader, createFileStoreReader, looksLikeFileStore } from '../../electron/engine/stores/mlflow-file/index.ts';
 import { fixturePath, type FixtureName } from '../helpers/fixtures.ts';
 import { diffJson, loadExpected, normaliseActual } from '../helpers/golden.ts';

@@ -3,7 +3,7 @@
 // job and are left out on both sides; everything else must match exactly.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dumpRegistry, dumpRuns } from '../../electron/engine/dump.ts';
+import { dumpRegistry, dumpRuns } from '../../electron/engine/mlflow-dump.ts';
 import type { StoreSnapshot } from '../../electron/engine/model.ts';
 import { createSqliteStoreReader, probeMlflowDatabase } from '../../electron/engine/stores/mlflow-sqlite/index.ts';
 import { openDatabase } from '../../electron/engine/stores/mlflow-sqlite/open-database.ts';

@@ -44,19 +44,17 @@ test('seed-rf parallel coordinates: all 16 runs, None as a category; brushing ms
   const noneTick = depth.tickvals![depth.ticktext!.indexOf('None')];
   const noneRuns = pc.runIds.filter((_, i) => depth.values[i] === noneTick);
   expect(new Set(noneRuns)).toEqual(new Set(seedRuns().filter((r) => r.params.max_depth === 'None').map((r) => r.run_id)));
-  // plotly got the same: one parcoords trace, 4 dimensions of 16 values.
-  const [trace] = await cmp.traces('plot-parcoords');
-  expect(trace?.type).toBe('parcoords');
-  expect(trace?.dimensions?.map((d) => d.values.length)).toEqual([16, 16, 16, 16]);
+  // The chart drew them: 4 axes, a canvas of lines.
+  await expect(page.locator('[data-testid^=pc-axis-]')).toHaveCount(4);
+  await expect(page.getByTestId('plot-parcoords-lines')).toBeVisible();
   await cmp.screenshot(screenshotDir, 'compare-parcoords');
 
-  // Brush the mse axis with the mouse, then read the range plotly recorded.
+  // Brush the mse axis with the mouse, then read the range the chart recorded.
   const mseIndex = pc.dimensions.findIndex((d) => d.key === 'metrics.mse');
   const renders = await cmp.renderCount('plot-parcoords');
   await cmp.brushAxis(mseIndex, 0.12, 0.5);
   await expect.poll(async () => (await cmp.state()).parcoords?.dimensions[mseIndex]?.constraintrange ?? null).not.toBeNull();
-  const [after] = await cmp.traces('plot-parcoords');
-  const cr = after?.dimensions?.[mseIndex]?.constraintrange as number[] | number[][];
+  const cr = (await cmp.state()).parcoords?.dimensions[mseIndex]?.constraintrange as number[] | number[][];
   const [lo, hi] = (Array.isArray(cr[0]) ? cr[0] : cr) as [number, number];
   const inRange = seedRuns()
     .filter((r) => num(r.metrics.mse) >= lo && num(r.metrics.mse) <= hi)
@@ -69,7 +67,7 @@ test('seed-rf parallel coordinates: all 16 runs, None as a category; brushing ms
   await expect(page.getByTestId('run-count')).toHaveAttribute('data-count', String(inRange.length));
   // The filter box still holds what the user typed (nothing); the brush is its own chip.
   await expect(runs.filterInput).toHaveValue('');
-  // plotly drew the brush itself; the chart is not redrawn for it (10k lines would cost seconds).
+  // The brush is drawn by the chart while dragging; its data is not rebuilt for it.
   expect(await cmp.renderCount('plot-parcoords')).toBe(renders);
   await cmp.screenshot(screenshotDir, 'compare-parcoords-brushed');
 
@@ -83,6 +81,73 @@ test('seed-rf parallel coordinates: all 16 runs, None as a category; brushing ms
   await cmp.setBestBy('mse', 'min');
   await expect.poll(async () => (await cmp.state()).parcoords?.runIds.at(-1)).toBe(BEST);
   await cmp.screenshot(screenshotDir, 'compare-parcoords-dark');
+});
+
+test('seed-rf parallel coordinates with the mouse: two ranges on one axis, a click removes one, a click on a line selects its run, a title dragged reorders the axes', async ({ page, screenshotDir }) => {
+  app = await openApp(page, 'seed-rf');
+  const runs = new RunsPage(page);
+  const cmp = new ComparePage(page);
+  await cmp.open('parallel');
+  await cmp.waitDrawn('plot-parcoords');
+  const pc = (await cmp.state()).parcoords!;
+  const mse = pc.dimensions.findIndex((d) => d.key === 'metrics.mse');
+  const ranges = async () => {
+    const cr = (await cmp.state()).parcoords?.dimensions[mse]?.constraintrange as number[] | number[][] | null;
+    return cr === null || cr === undefined ? [] : ((Array.isArray(cr[0]) ? cr : [cr]) as [number, number][]);
+  };
+  const inAny = (rs: [number, number][]) =>
+    seedRuns()
+      .filter((r) => rs.some(([lo, hi]) => num(r.metrics.mse) >= lo && num(r.metrics.mse) <= hi))
+      .map((r) => r.run_id)
+      .sort();
+
+  // Two ranges on the mse axis: the table shows the runs in either.
+  await cmp.brushAxis(mse, 0.05, 0.3);
+  await expect.poll(async () => (await ranges()).length).toBe(1);
+  await cmp.brushAxis(mse, 0.6, 0.95);
+  await expect.poll(async () => (await ranges()).length).toBe(2);
+  const two = await ranges();
+  expect(two[0]![1]).toBeLessThan(two[1]![0]);
+  await expect.poll(async () => (await runs.rowIds()).sort()).toEqual(inAny(two));
+  await expect(page.locator('[data-testid^=pc-brush-range-]')).toHaveCount(2);
+  await cmp.screenshot(screenshotDir, 'compare-parcoords-two-ranges');
+
+  // A click inside the upper range removes just it; a click elsewhere on the axis clears it.
+  await cmp.clickAxis(mse, 0.8);
+  await expect.poll(ranges).toEqual([two[0]]);
+  await expect.poll(async () => (await runs.rowIds()).sort()).toEqual(inAny([two[0]!]));
+  await cmp.clickAxis(mse, 0.5);
+  await expect.poll(ranges).toEqual([]);
+  await expect(runs.rows()).toHaveCount(16);
+
+  // A click on a line selects its run: take the run whose line is farthest from every other one
+  // halfway between the first two axes, and click there.
+  const boxes = await Promise.all([0, 1].map((i) => page.getByTestId(`pc-brush-${i}`).boundingBox()));
+  const geo = await Promise.all([0, 1].map(async (i) => [Number(await page.getByTestId(`pc-brush-${i}`).getAttribute('data-lo')), Number(await page.getByTestId(`pc-brush-${i}`).getAttribute('data-hi'))] as const));
+  const yAt = (axis: number, v: number) => {
+    const b = boxes[axis]!;
+    const [lo, hi] = geo[axis]!;
+    return b.y + b.height - ((v - lo) / (hi - lo)) * b.height;
+  };
+  const mids = pc.runIds.map((id, i) => ({ id, y: (yAt(0, pc.dimensions[0]!.values[i]!) + yAt(1, pc.dimensions[1]!.values[i]!)) / 2 }));
+  const lonely = mids.map((m) => ({ ...m, gap: Math.min(...mids.filter((o) => o.id !== m.id).map((o) => Math.abs(o.y - m.y))) })).sort((a, b) => b.gap - a.gap)[0]!;
+  expect(lonely.gap).toBeGreaterThan(4);
+  const x = (boxes[0]!.x + boxes[0]!.width / 2 + boxes[1]!.x + boxes[1]!.width / 2) / 2;
+  await page.mouse.move(x, lonely.y - 8);
+  await page.mouse.move(x, lonely.y, { steps: 3 });
+  await expect(runs.row(lonely.id)).toHaveClass(/chart-hover/);
+  await page.mouse.click(x, lonely.y);
+  await expect(runs.row(lonely.id)).toHaveAttribute('data-selected', 'true');
+  await expect(page.locator('[data-testid^="run-row-"][data-selected="true"]')).toHaveCount(1);
+  // The selected run is drawn last (on top).
+  await expect.poll(async () => (await cmp.state()).parcoords?.runIds.at(-1)).toBe(lonely.id);
+
+  // Dragging the first axis' title onto the last one's place moves it there.
+  const before = (await cmp.state()).parcoords!.dimensions.map((d) => d.key);
+  await cmp.dragAxis(0, before.length - 1);
+  await expect.poll(async () => (await cmp.state()).parcoords?.dimensions.map((d) => d.key)).toEqual([...before.slice(1), before[0]]);
+  await expect(page.getByTestId('parcoords-axes').locator('.axis-chip').last()).toHaveAttribute('data-testid', `axis-${before[0]}`);
+  await cmp.screenshot(screenshotDir, 'compare-parcoords-reordered');
 });
 
 test('scatter n_estimators × r2_score: clicking the highest point selects the best run; best by mse (min) marks it everywhere', async ({ page, screenshotDir }) => {

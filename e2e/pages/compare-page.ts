@@ -122,26 +122,36 @@ export class ComparePage {
   /**
    * Drags a brush along parallel-coordinates axis `index`, with the mouse the way a user does,
    * between two fractions of the axis height (0 = bottom, 1 = top). Where it lands in values is
-   * read back from plotly's data afterwards (`constraintrange`).
+   * read back from the published chart state afterwards (`constraintrange`).
    */
   async brushAxis(index: number, fromFrac: number, toFrac: number): Promise<void> {
-    const gd = this.plot('plot-parcoords').locator('.js-plotly-plot');
-    const pts = await gd.evaluate(
-      (el, [i, a, b]) => {
-        // plotly draws one `.axis-brush` group per dimension, in axis order; its background
-        // rect is the axis' drag area.
-        const brush = [...el.querySelectorAll('.axis-brush')][i as number];
-        const rect = brush?.querySelector('rect.background');
-        if (!rect) throw new Error(`no axis ${i}`);
-        const r = rect.getBoundingClientRect();
-        return { x: r.left + r.width / 2, y1: r.bottom - (a as number) * r.height, y2: r.bottom - (b as number) * r.height };
-      },
-      [index, fromFrac, toFrac],
-    );
-    await this.page.mouse.move(pts.x, pts.y1);
+    const r = await this.page.getByTestId(`pc-brush-${index}`).boundingBox();
+    if (!r) throw new Error(`no axis ${index}`);
+    const x = r.x + r.width / 2;
+    const [y1, y2] = [r.y + r.height - fromFrac * r.height, r.y + r.height - toFrac * r.height];
+    await this.page.mouse.move(x, y1);
     await this.page.mouse.down();
-    await this.page.mouse.move(pts.x, (pts.y1 + pts.y2) / 2, { steps: 5 });
-    await this.page.mouse.move(pts.x, pts.y2, { steps: 5 });
+    await this.page.mouse.move(x, (y1 + y2) / 2, { steps: 5 });
+    await this.page.mouse.move(x, y2, { steps: 5 });
+    await this.page.mouse.up();
+  }
+
+  /** Clicks on parallel-coordinates axis `index` at a fraction of its height (clears or removes a brush range). */
+  async clickAxis(index: number, frac: number): Promise<void> {
+    const r = await this.page.getByTestId(`pc-brush-${index}`).boundingBox();
+    if (!r) throw new Error(`no axis ${index}`);
+    await this.page.mouse.click(r.x + r.width / 2, r.y + r.height - frac * r.height);
+  }
+
+  /** Drags parallel-coordinates axis `index` by its title to where axis `to` stands. */
+  async dragAxis(index: number, to: number): Promise<void> {
+    const a = await this.page.getByTestId(`pc-title-${index}`).boundingBox();
+    const b = await this.page.getByTestId(`pc-title-${to}`).boundingBox();
+    if (!a || !b) throw new Error(`no axis ${index} or ${to}`);
+    const y = a.y + a.height / 2;
+    await this.page.mouse.move(a.x + a.width / 2, y);
+    await this.page.mouse.down();
+    await this.page.mouse.move(b.x + b.width / 2, y, { steps: 8 });
     await this.page.mouse.up();
   }
 

@@ -1,6 +1,7 @@
 // The harness part: bench/ui/harness (built here with Vite, served under the app's CSP) feeds
 // synthetic runs through the app's chart builders and <Plot> wrapper — scatter with 100k points,
-// metric curves for 50 runs × 10k steps, parcoords 10k without the fetch.
+// metric curves for 50 runs × 10k steps, parcoords 10k without the fetch (the app's canvas chart
+// and plotly's parcoords side by side).
 import react from '@vitejs/plugin-react';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -107,27 +108,28 @@ export async function harnessPart(settings: Settings, rast: Rasterizer, url: str
     kind: 'scatter',
     n: scatterN,
   }));
-  await run(
-    'parcoords-harness-10000',
-    'parcoords of 10 000 runs × 8 axes, first open (new chart: new WebGL contexts, shaders compiled): build + draw (no fetch)',
-    TARGETS.parcoords10k,
-    [10_000, 0],
-    () => ({ kind: 'parcoords', n: 10_000, fresh: true, color: 'metrics.val_loss' }),
-  );
-  // On the chart left by the last first-open repetition (coloured by val_loss): colour-by changes.
-  await run(
-    'parcoords-harness-10000-update',
-    'parcoords of 10 000 runs × 8 axes, update: colour-by change on the open chart (Plotly.react, compiled shaders reused), build + draw',
-    null,
-    [10_000, 0],
-    (i) => ({ kind: 'parcoords', n: 10_000, fresh: false, color: i % 2 === 0 ? 'metrics.train_loss' : 'metrics.val_loss' }),
-  );
-  await run('parcoords-harness-10', 'parcoords of 10 runs × 8 axes, first open: what a new chart costs before any line (WebGL contexts, shader compile)', null, [10, 0], () => ({
-    kind: 'parcoords',
-    n: 10,
-    fresh: true,
-    color: 'metrics.val_loss',
-  }));
+  // Parallel coordinates: the app's own chart (canvas), then plotly's parcoords (WebGL, what the
+  // app drew before) on the same runs, side by side in the same page.
+  for (const [lib, kind, what] of [
+    ['canvas', 'parcoords-canvas', "the app's chart (charts/ParallelCoordinates.tsx: 2D canvas + SVG axes)"],
+    ['plotly', 'parcoords', "plotly's parcoords (WebGL), the reference the app's chart replaced"],
+  ] as const) {
+    const name = lib === 'canvas' ? 'parcoords-canvas-harness' : 'parcoords-harness';
+    await run(`${name}-10000`, `${what}: 10 000 runs × 8 axes, first open (a new chart): build + draw (no fetch)`, lib === 'canvas' ? TARGETS.parcoords10k : null, [10_000, 0], () => ({
+      kind,
+      n: 10_000,
+      fresh: true,
+      color: 'metrics.val_loss',
+    }));
+    // On the chart left by the last first-open repetition (coloured by val_loss): colour-by changes.
+    await run(`${name}-10000-update`, `${what}: 10 000 runs × 8 axes, update: colour-by change on the open chart, build + draw`, null, [10_000, 0], (i) => ({
+      kind,
+      n: 10_000,
+      fresh: false,
+      color: i % 2 === 0 ? 'metrics.train_loss' : 'metrics.val_loss',
+    }));
+    await run(`${name}-10`, `${what}: 10 runs × 8 axes, first open: what a new chart costs before any line`, null, [10, 0], () => ({ kind, n: 10, fresh: true, color: 'metrics.val_loss' }));
+  }
   const steps = settings.quick ? 2000 : 10_000;
   await run(`curves-50x${steps}`, `metric curves, 50 runs × ${steps} steps (M4 to 1000 px): build + draw`, settings.quick ? null : TARGETS.curves50x10k, [50, steps], () => ({
     kind: 'curves',

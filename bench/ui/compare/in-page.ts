@@ -4,6 +4,7 @@
 
 interface PageEl {
   getAttribute(name: string): string | null;
+  getBoundingClientRect(): { left: number; top: number; width: number; height: number };
   dispatchEvent(e: unknown): boolean;
   click(): void;
   value: string;
@@ -17,6 +18,7 @@ interface PageGl {
 }
 interface PageCanvas {
   getContext(kind: 'webgl'): PageGl | null;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): unknown } | null;
   /** plotly's d3 datum of a `.gl-canvas`: `regl` once plotly created a context on it. */
   __data__?: { regl?: unknown };
 }
@@ -28,6 +30,7 @@ export interface PageGlobals {
   };
   requestAnimationFrame(cb: () => void): number;
   Event: new (type: string, init?: { bubbles?: boolean }) => unknown;
+  PointerEvent: new (type: string, init: { bubbles: boolean; clientX: number; clientY: number; button: number; pointerId: number; isPrimary: boolean }) => unknown;
   __runsightCharts?: {
     parcoords?: { runIds: string[]; dimensions: { key: string; type: string; values: number[] }[] };
   };
@@ -36,13 +39,9 @@ export interface PageGlobals {
     prepare(n: number, steps?: number): void;
     scatter(n: number): Promise<HarnessResult>;
     parcoords(n: number, fresh?: boolean, axes?: number, color?: string): Promise<HarnessResult>;
+    parcoordsCanvas(n: number, fresh?: boolean, axes?: number, color?: string): Promise<HarnessResult>;
     curves(runs: number, steps: number, smoothing: number): Promise<HarnessResult>;
   };
-}
-interface GraphDiv {
-  data: { dimensions?: { constraintrange?: number[] }[] }[];
-  _fullData: { dimensions?: { constraintrange?: number[] }[] }[];
-  emit(event: string, payload: unknown): void;
 }
 export interface HarnessResult {
   buildMs: number;
@@ -63,6 +62,7 @@ export function webglRendererInPage(): string {
 export type BenchCall =
   | { kind: 'scatter'; n: number }
   | { kind: 'parcoords'; n: number; fresh: boolean; color: string }
+  | { kind: 'parcoords-canvas'; n: number; fresh: boolean; color: string }
   | { kind: 'curves'; runs: number; steps: number; smoothing: number };
 
 /**
@@ -75,7 +75,13 @@ export async function benchInPage(call: BenchCall): Promise<HarnessResult & { gp
   const b = g.__bench;
   if (!b) throw new Error('harness not loaded');
   const r =
-    call.kind === 'scatter' ? await b.scatter(call.n) : call.kind === 'parcoords' ? await b.parcoords(call.n, call.fresh, 8, call.color) : await b.curves(call.runs, call.steps, call.smoothing);
+    call.kind === 'scatter'
+      ? await b.scatter(call.n)
+      : call.kind === 'parcoords'
+        ? await b.parcoords(call.n, call.fresh, 8, call.color)
+        : call.kind === 'parcoords-canvas'
+          ? await b.parcoordsCanvas(call.n, call.fresh, 8, call.color)
+          : await b.curves(call.runs, call.steps, call.smoothing);
   const t = performance.now();
   const canvases = g.document.querySelectorAll('canvas.gl-canvas');
   let synced = 0;
@@ -87,6 +93,9 @@ export async function benchInPage(call: BenchCall): Promise<HarnessResult & { gp
     gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
     synced++;
   }
+  // 2D canvases (the app's parcoords) are rasterized lazily: reading a pixel back waits for it.
+  const flat = g.document.querySelectorAll('canvas.pc-canvas');
+  for (let i = 0; i < flat.length; i++) flat[i]?.getContext('2d')?.getImageData(0, 0, 1, 1);
   return { ...r, gpuTailMs: performance.now() - t, glCanvases: synced };
 }
 
@@ -134,13 +143,9 @@ export function recolorInPage(key: string): Promise<{ ms: number; gpuTailMs: num
     const check = () => {
       if (Number(plot.getAttribute('data-render-count')) > before) {
         const t1 = performance.now();
-        const canvases = g.document.querySelectorAll('[data-testid=plot-parcoords] canvas.gl-canvas');
-        for (let i = 0; i < canvases.length; i++) {
-          const c = canvases[i];
-          if (!c || (c.__data__ && !c.__data__.regl)) continue;
-          const gl = c.getContext('webgl');
-          gl?.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
-        }
+        // A 2D canvas is rasterized lazily: reading a pixel back waits until its lines exist.
+        const canvases = g.document.querySelectorAll('[data-testid=plot-parcoords] canvas.pc-canvas');
+        for (let i = 0; i < canvases.length; i++) canvases[i]?.getContext('2d')?.getImageData(0, 0, 1, 1);
         resolve({ ms: t1 - t0, gpuTailMs: performance.now() - t1 });
       } else g.requestAnimationFrame(check);
     };
@@ -149,28 +154,30 @@ export function recolorInPage(key: string): Promise<{ ms: number; gpuTailMs: num
 }
 
 /**
- * Ends a brush on parcoords axis `axis` (or clears it, with `range` null) exactly as plotly's
- * brush does on mouse-up — it writes `constraintrange` into the trace and emits plotly_restyle
- * (plotly.js src/traces/parcoords/plot.js, filterChanged) — and times it until the runs table
- * shows the new query's rows (its run count changed, its rows belong to the current query) and
- * a frame has been painted. The lines themselves were already redrawn by plotly during the drag.
+ * Brushes parcoords axis `axis` over `range` (positions), or clears it (`range` null), with the
+ * pointer events a mouse drag (or click) sends to the axis' brush area — what the chart handles
+ * on pointer-up is what a user's drag triggers — and times it until the runs table shows the new
+ * query's rows (its run count changed, its rows belong to the current query) and a frame has been
+ * painted. The chart itself redraws the kept lines on its own.
  */
 export function brushInPage([axis, range]: [number, [number, number] | null]): Promise<{ ms: number; count: number }> {
   const g = globalThis as unknown as PageGlobals;
-  const gd = g.document.querySelector('[data-testid=plot-parcoords] .js-plotly-plot') as unknown as GraphDiv | null;
+  const area = g.document.querySelector(`[data-testid=pc-brush-${axis}]`);
   const count = g.document.querySelector('[data-testid=run-count]');
   const table = g.document.querySelector('[data-testid=runs-table]');
-  if (!gd || !count || !table) throw new Error('parcoords or table not shown');
+  if (!area || !count || !table) throw new Error('parcoords or table not shown');
   const before = count.getAttribute('data-count');
-  const key = `dimensions[${axis}].constraintrange`;
+  const box = area.getBoundingClientRect();
+  const [lo, hi] = [Number(area.getAttribute('data-lo')), Number(area.getAttribute('data-hi'))];
+  const yOf = (p: number) => box.top + box.height - ((p - lo) / (hi - lo)) * box.height;
+  const x = box.left + box.width / 2;
+  // A clear is a click on the axis outside any range: just above the bottom (brushes here never reach it).
+  const ys = range ? [yOf(range[0]), (yOf(range[0]) + yOf(range[1])) / 2, yOf(range[1])] : [box.top + box.height - 1];
+  const send = (type: string, y: number) => area.dispatchEvent(new g.PointerEvent(type, { bubbles: true, clientX: x, clientY: y, button: 0, pointerId: 1, isPrimary: true }));
   const t0 = performance.now();
-  for (const dims of [gd.data[0]?.dimensions, gd._fullData[0]?.dimensions]) {
-    const d = dims?.[axis];
-    if (!d) continue;
-    if (range) d.constraintrange = [...range];
-    else delete d.constraintrange;
-  }
-  gd.emit('plotly_restyle', [{ [key]: range ? [range] : null }, [0]]);
+  send('pointerdown', ys[0] as number);
+  for (const y of ys.slice(1)) send('pointermove', y);
+  send('pointerup', ys[ys.length - 1] as number);
   return new Promise((resolve) => {
     const check = () => {
       const now = g.document.querySelector('[data-testid=run-count]')?.getAttribute('data-count');

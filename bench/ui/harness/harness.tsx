@@ -5,14 +5,16 @@
 import { createRoot } from 'react-dom/client';
 import { mulberry32 } from '../../../common/random.ts';
 import type { MetricPoint, RunRow } from '../../../preload/api.ts';
-import { colorAt } from '../../../renderer/src/charts/palette.ts';
+import { colorAt, sequentialScale } from '../../../renderer/src/charts/palette.ts';
+import { ParallelCoordinates } from '../../../renderer/src/charts/ParallelCoordinates.tsx';
+import { niceTicks } from '../../../renderer/src/charts/ticks.ts';
 import { Plot } from '../../../renderer/src/charts/Plot.tsx';
 import type { PlotlyTrace, PlotlyLayout } from '../../../renderer/src/charts/plotly-types.ts';
 import { baseLayout, LIGHT_THEME } from '../../../renderer/src/charts/theme.ts';
 import { columnData } from '../../../renderer/src/core/column-data.ts';
 import { buildCurves } from '../../../renderer/src/features/compare/curves-figure.ts';
 import { formatFor, isDateColumn } from '../../../renderer/src/features/compare/format-column.ts';
-import { buildParcoords, dimensionModel } from '../../../renderer/src/features/compare/parcoords-trace.ts';
+import { bandedScale, buildParcoords, dimensionModel, parcoordsLines } from '../../../renderer/src/features/compare/parcoords-trace.ts';
 import { buildScatter } from '../../../renderer/src/features/compare/scatter-figure.ts';
 import { formatNumber } from '../../../renderer/src/lib/format.ts';
 
@@ -103,6 +105,31 @@ async function measure(name: string, build: () => { data: PlotlyTrace[]; layout:
 }
 
 const theme = LIGHT_THEME;
+const PC_KEYS = ['params.learning_rate', 'params.optimizer', 'params.batch_size', 'params.dropout', 'metrics.train_loss', 'metrics.grad_norm', 'metrics.val_acc', 'metrics.val_loss'];
+const noop = () => undefined;
+
+/**
+ * Renders the app's own parallel coordinates (charts/ParallelCoordinates.tsx) and resolves at the
+ * frame after its draw, like draw() does for plotly (`data-render-count` counts its draws).
+ */
+function drawCanvasParcoords(props: Parameters<typeof ParallelCoordinates>[0], fresh: boolean): Promise<number> {
+  const id = fresh ? ++seq : seq;
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const before = fresh ? 0 : Number(document.querySelector('[data-testid=pc-bench]')?.getAttribute('data-render-count') ?? 0);
+    root.render(
+      <div key={id} style={{ position: 'relative', width: 1400, height: 560, display: 'flex' }}>
+        <ParallelCoordinates {...props} />
+      </div>,
+    );
+    const check = () => {
+      const el = document.querySelector('[data-testid=pc-bench]');
+      if (el && Number(el.getAttribute('data-render-count')) > before) resolve(performance.now() - t0);
+      else requestAnimationFrame(check);
+    };
+    requestAnimationFrame(check);
+  });
+}
 
 const bench = {
   /** Draws arbitrary traces through <Plot> (checks that a trace kind draws under the CSP). */
@@ -142,12 +169,47 @@ const bench = {
   parcoords(n: number, fresh = true, axes = 8, color = 'metrics.val_loss'): Promise<BenchResult> {
     const rows = runsOf(n);
     return measure('parcoords', () => {
-      const keys = ['params.learning_rate', 'params.optimizer', 'params.batch_size', 'params.dropout', 'metrics.train_loss', 'metrics.grad_norm', 'metrics.val_acc', 'metrics.val_loss'].slice(0, axes);
+      const keys = PC_KEYS.slice(0, axes);
       const cols = new Map(keys.map((k) => [k, columnData(rows, k, 0)]));
       const dims = keys.map((k) => dimensionModel(cols.get(k)!, k === 'params.learning_rate', formatNumber));
       const m = buildParcoords({ rows, dims, brushes: new Map(), color: cols.get(color) ?? null, reverse: true, selected: new Set(), best: rows[0]?.runId ?? null, theme });
       return { data: [m.trace], layout: { ...baseLayout(theme), margin: { l: 64, r: 80, t: 56, b: 28 } }, drawn: n * keys.length };
     }, fresh);
+  },
+
+  /** The same chart as parcoords(), drawn by the app's own canvas chart instead of plotly. */
+  async parcoordsCanvas(n: number, fresh = true, axes = 8, color = 'metrics.val_loss'): Promise<BenchResult> {
+    const rows = runsOf(n);
+    const t0 = performance.now();
+    const keys = PC_KEYS.slice(0, axes);
+    const cols = new Map(keys.map((k) => [k, columnData(rows, k, 0)]));
+    const dims = keys.map((k) => dimensionModel(cols.get(k)!, k === 'params.learning_rate', formatNumber));
+    const lines = parcoordsLines({ rows, dims, color: cols.get(color) ?? null, reverse: true, selected: new Set(), best: rows[0]?.runId ?? null });
+    const pcAxes = dims.map((d, k) => ({
+      key: d.key,
+      label: d.label,
+      title: d.label,
+      range: d.range,
+      ticks: d.tickvals && d.ticktext ? d.tickvals.map((pos, i) => ({ pos, text: d.ticktext?.[i] ?? '' })) : niceTicks(d.range[0], d.range[1], 5).map((pos) => ({ pos, text: formatNumber(pos) })),
+      values: lines.values[k] as number[],
+    }));
+    const props = {
+      name: 'parcoords-canvas',
+      testId: 'pc-bench',
+      axes: pcAxes,
+      brushes: dims.map(() => []),
+      colors: lines.colors,
+      colorscale: bandedScale(theme, sequentialScale(theme.dark)),
+      emphasizedFrom: lines.emphasizedFrom,
+      theme,
+      onBrush: noop,
+      onReorder: noop,
+      onHover: noop,
+      onLineClick: noop,
+    };
+    const buildMs = performance.now() - t0;
+    const drawMs = await drawCanvasParcoords(props, fresh);
+    return { buildMs, drawMs, totalMs: buildMs + drawMs, drawn: n * keys.length };
   },
 
   curves(runs: number, steps: number, smoothing: number): Promise<BenchResult> {

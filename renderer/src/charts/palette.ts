@@ -65,3 +65,22 @@ export function withAlpha(hex: string, alpha: number): string {
   const [r, g, b] = hexToRgb(hex);
   return `rgba(${r},${g},${b},${alpha})`;
 }
+
+/**
+ * Colour at fraction f (0..1) of a scale with its own stops (plotly's colorscale form), for charts
+ * we draw ourselves. Between two hex stops the colour is interpolated; other colours are taken
+ * from the nearer stop.
+ */
+export function sampleScale(scale: ColorScale, f: number): string {
+  const x = Math.min(1, Math.max(0, f));
+  let i = 0;
+  while (i < scale.length - 2 && x > (scale[i + 1] as [number, string])[0]) i++;
+  const [fa, a] = scale[i] as [number, string];
+  const [fb, b] = (scale[i + 1] ?? scale[i]) as [number, string];
+  const t = fb > fa ? Math.min(1, Math.max(0, (x - fa) / (fb - fa))) : 0;
+  const hex = /^#[0-9a-f]{6}$/i;
+  if (!hex.test(a) || !hex.test(b)) return t < 0.5 ? a : b;
+  const ca = hexToRgb(a);
+  const cb = hexToRgb(b);
+  return rgbToHex([ca[0] + (cb[0] - ca[0]) * t, ca[1] + (cb[1] - ca[1]) * t, ca[2] + (cb[2] - ca[2]) * t]);
+}

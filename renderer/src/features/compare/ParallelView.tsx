@@ -3,21 +3,19 @@
 // another order (here or on the chart itself) and put on a log scale.
 import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { sequentialScale } from '../../charts/palette.ts';
-import { Plot } from '../../charts/Plot.tsx';
-import type { PlotlyEventData, PlotlyGraphDiv } from '../../charts/plotly-api.ts';
-import { baseLayout } from '../../charts/theme.ts';
+import { ParallelCoordinates, type PcAxis } from '../../charts/ParallelCoordinates.tsx';
+import { niceTicks } from '../../charts/ticks.ts';
 import { useChartTheme } from '../../charts/use-chart-theme.ts';
 import { useWidth } from '../../charts/use-width.ts';
-import type { Brush } from '../../core/brush.ts';
 import { columnChoices, columnData, defaultAxes, keysOf, primaryMetric, type ColumnData } from '../../core/column-data.ts';
 import { parseColumnKey } from '../../core/column-keys.ts';
 import { clickRow, modeFromEvent } from '../../core/selection.ts';
 import { updateChart } from '../../state/current-chart-settings.ts';
 import { useApp } from '../../state/store.ts';
 import { ColumnSelect, EmptyChart } from '../../ui/controls.tsx';
-import { currentBrushes, NO_BRUSHES, setBrushes } from './compare-loader.ts';
+import { currentBrushes, setBrushes } from './compare-loader.ts';
 import { formatFor, useBestRunId, useChartRows, useChartSettings, useSelectedSet } from './hooks.ts';
-import { brushFromRanges, buildParcoords, dimensionModel, normalizeRanges, rangesFromBrush } from './parcoords-trace.ts';
+import { bandedScale, brushFromRanges, dimensionModel, parcoordsLines, rangesFromBrush, shorten, type ParcoordsRange } from './parcoords-trace.ts';
 import { publish } from './test-hooks.ts';
 
 export function ParallelView() {
@@ -48,109 +46,67 @@ export function ParallelView() {
   const labelChars = Math.max(6, Math.min(26, Math.floor(spacing / 7.5)));
   const tickChars = Math.max(5, Math.min(22, Math.floor(spacing / 7) - 3));
   const dims = useMemo(() => axes.map((k) => dimensionModel(columns.get(k) as ColumnData, pc.log.includes(k), formatFor(k), tickChars)), [axes, columns, pc.log, tickChars]);
-  // A brush drawn on the chart is already on screen: redrawing 10k lines to show it again would
-  // cost more than the table update it causes. Only brushes changed elsewhere (a chip removed,
-  // another experiment) are drawn back into the chart.
-  const drawnByChart = useRef<Brush[] | null>(null);
-  const brushMapRef = useRef<Map<string, Brush>>(new Map());
-  // The map keeps its identity for chart-drawn brushes (no rebuild) but always holds the current
-  // brushes, so the next rebuild for another reason (selection, colours) draws them as they are.
-  const brushMap = useMemo(() => {
-    const fresh = new Map(brushes.map((b) => [b.key, b]));
-    if (brushes === drawnByChart.current) {
-      brushMapRef.current.clear();
-      for (const [k, b] of fresh) brushMapRef.current.set(k, b);
-    } else brushMapRef.current = fresh;
-    return brushMapRef.current;
-  }, [brushes]);
-
-  const model = useMemo(
+  const lines = useMemo(() => parcoordsLines({ rows, dims, color: colorBy ? (columns.get(colorBy) ?? null) : null, reverse, selected, best }), [rows, dims, colorBy, columns, reverse, selected, best]);
+  const colorscale = useMemo(() => bandedScale(theme, sequentialScale(theme.dark)), [theme]);
+  const pcAxes = useMemo<PcAxis[]>(
     () =>
-      buildParcoords({
-        rows,
-        dims,
-        brushes: brushMap,
-        color: colorBy ? (columns.get(colorBy) ?? null) : null,
-        reverse,
-        selected,
-        best,
-        theme,
-        labelChars,
+      dims.map((d, k) => {
+        const format = formatFor(d.key);
+        const ticks = d.tickvals && d.ticktext ? d.tickvals.map((pos, i) => ({ pos, text: d.ticktext?.[i] ?? '' })) : niceTicks(d.range[0], d.range[1], 5).map((pos) => ({ pos, text: format(pos) }));
+        return { key: d.key, label: shorten(d.label, labelChars), title: d.label, range: d.range, ticks, values: lines.values[k] as number[] };
       }),
-    [rows, dims, brushMap, colorBy, columns, reverse, selected, best, theme, labelChars],
+    [dims, lines, labelChars],
   );
-
-  const data = useMemo(() => [model.trace], [model]);
-  const layout = useMemo(() => ({ ...baseLayout(theme), margin: { l: 64, r: 80, t: 56, b: 28 } }), [theme]);
+  // Brushes are kept in value space (a live update may widen an axis); the chart gets positions.
+  const ranges = useMemo(
+    () =>
+      dims.map((d) => {
+        const b = brushes.find((x) => x.key === d.key);
+        return b ? rangesFromBrush(d, b) : [];
+      }),
+    [dims, brushes],
+  );
 
   useEffect(() => {
     publish('parcoords', {
-      runIds: model.runIds,
+      runIds: lines.runIds,
       colorBy,
-      dimensions: dims.map((d, i) => ({
-        key: d.key,
-        label: d.label,
-        type: d.type,
-        log: d.log,
-        values: (model.dimensions[i] as { values: number[] }).values,
-        range: d.range,
-        tickvals: d.tickvals,
-        ticktext: d.ticktext,
-        constraintrange: (() => {
-          const b = brushes.find((x) => x.key === d.key);
-          const cr = b ? rangesFromBrush(d, b) : [];
-          return cr.length === 0 ? null : cr.length === 1 ? cr[0] : cr;
-        })(),
-      })),
+      dimensions: dims.map((d, i) => {
+        const cr = ranges[i] ?? [];
+        return {
+          key: d.key,
+          label: d.label,
+          type: d.type,
+          log: d.log,
+          values: lines.values[i] as number[],
+          range: d.range,
+          tickvals: d.tickvals,
+          ticktext: d.ticktext,
+          constraintrange: cr.length === 0 ? null : cr.length === 1 ? cr[0] : cr,
+        };
+      }),
     });
-  }, [model, dims, colorBy, brushes]);
+  }, [lines, dims, colorBy, ranges]);
   useEffect(() => () => publish('parcoords', undefined), []);
 
-  // plotly reorders and brushes the dimension objects we gave it; map them back to columns.
-  const live = useRef({ model, dims, axes, brushes });
-  live.current = { model, dims, axes, brushes };
-  const hovered = useRef<number | null>(null);
+  const live = useRef({ lines, dims, axes, brushes });
+  live.current = { lines, dims, axes, brushes };
 
-  const onRestyle = useCallback((e: unknown, gd: PlotlyGraphDiv) => {
-    const { model: m, dims: ds, axes: ax, brushes: bs } = live.current;
-    const trace = gd.data[0] as { dimensions?: Record<string, unknown>[] } | undefined;
-    const shown = trace?.dimensions;
-    if (!shown) return;
-    const keyOf = new Map(m.dimensions.map((d, i) => [d, ds[i]?.key as string]));
-    const update = Array.isArray(e) ? (e[0] as Record<string, unknown>) : {};
-    if ('dimensions' in update) {
-      const order = shown.map((d) => keyOf.get(d)).filter((k): k is string => !!k);
-      if (order.length === ax.length && order.some((k, i) => k !== ax[i])) updateChart('parcoords', { axes: order });
-      return;
-    }
-    const next: Brush[] = bs.filter((b) => !ax.includes(b.key));
-    shown.forEach((d) => {
-      const key = keyOf.get(d);
-      const dim = ds.find((x) => x.key === key);
-      if (!dim) return;
-      const b = brushFromRanges(dim, normalizeRanges(d.constraintrange));
-      if (b) next.push(b);
-    });
-    drawnByChart.current = next.length === 0 ? NO_BRUSHES : next;
-    setBrushes(next);
+  const onBrush = useCallback((axis: number, next: ParcoordsRange[]) => {
+    const { dims: ds, brushes: bs } = live.current;
+    const dim = ds[axis];
+    if (!dim) return;
+    const rest = bs.filter((b) => b.key !== dim.key);
+    const b = brushFromRanges(dim, next);
+    setBrushes(b ? [...rest, b] : rest);
   }, []);
-
-  const onHover = useCallback((e: PlotlyEventData) => {
-    const i = typeof e.curveNumber === 'number' ? e.curveNumber : null;
-    hovered.current = i;
-    const id = i === null ? null : (live.current.model.runIds[i] ?? null);
-    useApp.getState().setHoverRunId(id, 'parcoords');
+  const onReorder = useCallback((order: string[]) => updateChart('parcoords', { axes: order }), []);
+  const onHover = useCallback((i: number | null) => {
+    const id = i === null ? null : (live.current.lines.runIds[i] ?? null);
+    useApp.getState().setHoverRunId(id, id === null ? undefined : 'parcoords');
   }, []);
-  const onUnhover = useCallback(() => {
-    hovered.current = null;
-    useApp.getState().setHoverRunId(null);
-  }, []);
-  // parcoords has no plotly_click: a click while a line is under the pointer selects its run.
-  const onContainerClick = useCallback((e: React.MouseEvent<HTMLDivElement>) => {
-    const i = hovered.current;
-    const target = e.target as Element;
-    if (i === null || target.closest('.axis-brush, .axis-heading, .axis')) return;
-    const id = live.current.model.runIds[i];
+  const onLineClick = useCallback((i: number, e: React.MouseEvent) => {
+    const id = live.current.lines.runIds[i];
     if (!id) return;
     const s = useApp.getState();
     const mode = modeFromEvent(e);
@@ -183,7 +139,20 @@ export function ParallelView() {
       {axes.length === 0 ? (
         <EmptyChart>Add an axis to draw the runs.</EmptyChart>
       ) : (
-        <Plot name="parcoords" testId="plot-parcoords" data={data} layout={layout} onRestyle={onRestyle} onHover={onHover} onUnhover={onUnhover} onContainerClick={onContainerClick} />
+        <ParallelCoordinates
+          name="parcoords"
+          testId="plot-parcoords"
+          axes={pcAxes}
+          brushes={ranges}
+          colors={lines.colors}
+          colorscale={colorscale}
+          emphasizedFrom={lines.emphasizedFrom}
+          theme={theme}
+          onBrush={onBrush}
+          onReorder={onReorder}
+          onHover={onHover}
+          onLineClick={onLineClick}
+        />
       )}
       <div className="cmp-foot muted small cmp-foot-row">
         <span>

@@ -1,5 +1,6 @@
-// Pure builder for the parallel-coordinates trace (plotly `parcoords`) and the conversions
-// between plotly's brushes (`constraintrange`, in axis positions) and ours (in value space).
+// Pure model of the parallel-coordinates chart: axes (positions, ticks), lines (draw order,
+// colours), and the conversions between the chart's brushes (ranges in axis positions, what
+// plotly called `constraintrange`) and ours (in value space).
 //
 // Axis positions:
 //  - numeric: the value (log10 of it on a log axis). Runs without a value — and NaN/±inf, and
@@ -41,7 +42,7 @@ export type ParcoordsRange = [number, number];
 const MAX_LABELS = 40;
 const LABEL_CHARS = 22;
 
-function shorten(s: string, n = LABEL_CHARS): string {
+export function shorten(s: string, n = LABEL_CHARS): string {
   return s.length > n ? `${s.slice(0, n - 1)}…` : s;
 }
 
@@ -269,35 +270,60 @@ export function colorFractions(col: ColumnData, reverse: boolean): (number | nul
   });
 }
 
-export function buildParcoords(input: ParcoordsInput): ParcoordsTrace {
-  const { rows, dims, brushes, color, reverse, selected, best, theme, labelChars = 26 } = input;
-  // Draw order: ordinary lines first, then selected, then the best run on top.
+export interface ParcoordsLines {
+  /** Run id of each line, in draw order (line i = runIds[i]). */
+  runIds: string[];
+  /** Row index of each line. */
+  order: number[];
+  /** Each line's place on the banded colour scale (bandedScale), in draw order. */
+  colors: number[];
+  /** Lines from this index on are selected runs or the best run (drawn last, emphasized). */
+  emphasizedFrom: number;
+  /** Each dimension's positions, in draw order. */
+  values: number[][];
+}
+
+/** The lines of the chart: draw order (ordinary, then selected, then best), colours, positions. */
+export function parcoordsLines(input: Pick<ParcoordsInput, 'rows' | 'dims' | 'color' | 'reverse' | 'selected' | 'best'>): ParcoordsLines {
+  const { rows, dims, color, reverse, selected, best } = input;
   const rank = (id: string) => (id === best ? 2 : selected.has(id) ? 1 : 0);
   const order = rows.map((_, i) => i);
   order.sort((a, b) => rank((rows[a] as RunRow).runId) - rank((rows[b] as RunRow).runId) || a - b);
   const runIds = order.map((i) => (rows[i] as RunRow).runId);
+  let emphasizedFrom = runIds.length;
+  while (emphasizedFrom > 0 && rank(runIds[emphasizedFrom - 1] as string) > 0) emphasizedFrom--;
 
   const fractions = color ? colorFractions(color, reverse) : null;
   const span = BAND.scaleHi - BAND.scaleLo;
-  const lineColor = order.map((i) => {
+  const colors = order.map((i) => {
     const id = (rows[i] as RunRow).runId;
     if (id === best) return BAND.best;
     if (selected.has(id)) return BAND.selected;
     const f = fractions ? fractions[i] : 0.5;
     return f === null || f === undefined ? 0 : BAND.scaleLo + f * span;
   });
+  const values = dims.map((d) => order.map((i) => d.positions[i] as number));
+  return { runIds, order, colors, emphasizedFrom, values };
+}
 
+/**
+ * The same chart as a plotly `parcoords` trace. The app draws its own (charts/ParallelCoordinates.tsx);
+ * this is what the UI benchmark's harness draws to measure plotly beside it.
+ */
+export function buildParcoords(input: ParcoordsInput): ParcoordsTrace {
+  const { dims, brushes, theme, labelChars = 26 } = input;
+  const lines = parcoordsLines(input);
   const tickfont = {
     color: theme.muted,
     size: 11,
     shadow: `1px 1px 1px ${theme.surface}, -1px -1px 1px ${theme.surface}, 1px -1px 1px ${theme.surface}, -1px 1px 1px ${theme.surface}`,
   };
-  const dimensions = dims.map((d) => {
+  const dimensions = dims.map((d, k) => {
     const brush = brushes.get(d.key);
     const cr = brush ? rangesFromBrush(d, brush) : [];
     const dim: Record<string, unknown> = {
       label: shorten(d.label, labelChars),
-      values: order.map((i) => d.positions[i] as number),
+      values: lines.values[k],
       range: d.range,
       multiselect: true,
     };
@@ -318,14 +344,14 @@ export function buildParcoords(input: ParcoordsInput): ParcoordsTrace {
     rangefont: { color: theme.faint, size: 10, shadow: tickfont.shadow },
     unselected: { line: { color: theme.dimmed, opacity: 0.35 } },
     line: {
-      color: lineColor,
+      color: lines.colors,
       colorscale: bandedScale(theme, sequentialScale(theme.dark)),
       cmin: 0,
       cmax: 1,
-      // The legend is drawn in HTML beside the chart (ParallelView): plotly's colour bar would
-      // show the highlight bands as if they were values.
+      // The legend is drawn in HTML beside the chart: plotly's colour bar would show the
+      // highlight bands as if they were values.
       showscale: false,
     },
   };
-  return { trace, runIds, dimensions };
+  return { trace, runIds: lines.runIds, dimensions };
 }

@@ -19,6 +19,7 @@
 // to the frame after it, like charts/Plot.tsx does for plotly (the UI benchmarks read both).
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { sampleScale, type ColorScale } from './palette.ts';
+import { ChartError, ChartErrorBoundary } from './Plot.tsx';
 import { addRange, frame, keptLines, lineAt, moveKey, posOf, rangeAt, slotAt, yOf, type Frame, type Range } from './parcoords/geometry.ts';
 import type { ChartTheme } from './theme.ts';
 
@@ -58,7 +59,16 @@ const DRAG_PX = 3;
 
 type Drag = { kind: 'brush'; axis: number; from: number; to: number; moved: boolean } | { kind: 'axis'; axis: number; startX: number; dx: number };
 
+/** The chart inside the charts' error boundary: a throw while drawing shows in place. */
 export function ParallelCoordinates(props: ParallelCoordinatesProps) {
+  return (
+    <ChartErrorBoundary name={props.name} testId={props.testId}>
+      <ParallelCoordinatesInner {...props} />
+    </ChartErrorBoundary>
+  );
+}
+
+function ParallelCoordinatesInner(props: ParallelCoordinatesProps) {
   const { axes, brushes, colors, colorscale, emphasizedFrom, theme, name, testId } = props;
   const boxRef = useRef<HTMLDivElement>(null);
   const linesRef = useRef<HTMLCanvasElement>(null);
@@ -304,12 +314,7 @@ export function ParallelCoordinates(props: ParallelCoordinatesProps) {
           })}
         </svg>
       ) : null}
-      {error ? (
-        <div className="plot-overlay plot-error" role="alert" data-testid="plot-error">
-          <strong>This chart could not be drawn.</strong>
-          <span className="muted small">{error}</span>
-        </div>
-      ) : null}
+      {error ? <ChartError message={error} /> : null}
     </div>
   );
 }

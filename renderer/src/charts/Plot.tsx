@@ -192,12 +192,17 @@ function PlotInner(props: PlotProps) {
           <span className="spinner" aria-label="Loading chart" />
         </div>
       ) : null}
-      {error ? (
-        <div className="plot-overlay plot-error" role="alert" data-testid="plot-error">
-          <strong>This chart could not be drawn.</strong>
-          <span className="muted small">{error}</span>
-        </div>
-      ) : null}
+      {error ? <ChartError message={error} /> : null}
+    </div>
+  );
+}
+
+/** A chart's draw failed: the message in place of the chart. */
+export function ChartError({ message }: { message: string }) {
+  return (
+    <div className="plot-overlay plot-error" role="alert" data-testid="plot-error">
+      <strong>This chart could not be drawn.</strong>
+      <span className="muted small">{message}</span>
     </div>
   );
 }

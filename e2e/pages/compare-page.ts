@@ -84,8 +84,7 @@ export class ComparePage {
   async state(): Promise<ChartsState> {
     return this.page.evaluate(() => {
       const hook = (window as unknown as { __runsightCharts?: Record<string, unknown> }).__runsightCharts ?? {};
-      const { plotly: _plotly, ...rest } = hook;
-      return JSON.parse(JSON.stringify(rest)) as ChartsState;
+      return JSON.parse(JSON.stringify(hook)) as ChartsState;
     });
   }
 

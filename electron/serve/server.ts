@@ -5,7 +5,6 @@
 // and cross-site pages), and a strict CSP on the app shell.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import { toWireJson } from '../../common/wire-json.ts';
 import { API_EVENTS, API_METHODS, type ApiMethod } from '../../preload/api.ts';
 import type { Backend } from '../engine/backend/index.ts';
 import { staticMime } from '../engine/fs/mime.ts';
-import { isInside } from '../engine/fs/paths.ts';
+import { StaticFiles } from './static-files.ts';
 
 export interface BridgeServerOptions {
   backend: Backend;
@@ -38,7 +37,8 @@ const COOKIE = 'runsight_token';
 
 export async function startBridgeServer(options: BridgeServerOptions): Promise<BridgeServer> {
   const token = options.token ?? randomBytes(24).toString('base64url');
-  const staticDir = path.resolve(options.staticDir);
+  const statics = new StaticFiles(options.staticDir);
+  statics.preload();
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
@@ -73,13 +73,15 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   }
 
   const server = createServer((req, res) => {
-    void handleHttp(req, res).catch(() => {
+    try {
+      handleHttp(req, res);
+    } catch {
       if (!res.headersSent) res.writeHead(500);
       res.end();
-    });
+    }
   });
 
-  async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function handleHttp(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     const denied = refuse(req, url);
     if (denied) {
@@ -102,18 +104,13 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     }
     let rel = decodeURIComponent(url.pathname).replace(/^\/+/, '');
     if (rel === '' || !path.extname(rel)) rel = 'index.html';
-    const file = path.resolve(staticDir, rel);
-    if (!isInside(staticDir, file)) {
-      res.writeHead(404, headers);
-      res.end();
-      return;
-    }
-    const st = await stat(file).catch(() => null);
-    if (!st?.isFile()) {
+    const found = statics.lookup(rel);
+    if (!found) {
       res.writeHead(404, { ...headers, 'content-type': 'text/plain' });
       res.end(rel === 'index.html' ? 'The renderer is not built: run `npm run build` first\n' : 'Not found\n');
       return;
     }
+    const file = found.file;
     const ext = path.extname(file);
     headers['content-type'] = staticMime(ext);
     if (ext === '.html') {
@@ -133,12 +130,12 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       ].join('; ');
       headers['x-frame-options'] = 'DENY';
     }
-    res.writeHead(200, { ...headers, 'content-length': String(st.size) });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    createReadStream(file).pipe(res);
+    // Vite names every asset by a hash of its content: a browser may keep them for good.
+    if (rel.startsWith('assets/')) headers['cache-control'] = 'public, max-age=31536000, immutable';
+    res.writeHead(200, { ...headers, 'content-length': String(found.kind === 'memory' ? found.body.length : found.size) });
+    if (req.method === 'HEAD') res.end();
+    else if (found.kind === 'memory') res.end(found.body);
+    else createReadStream(file).pipe(res);
   }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });

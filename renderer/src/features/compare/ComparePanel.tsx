@@ -21,7 +21,7 @@ import {
 import { ExportReportButton } from './ExportDialog.tsx';
 import { useChartRows, useChartSettings } from './hooks.ts';
 import { CompareIcon } from './icons.tsx';
-import { publish, publishPlotly } from './test-hooks.ts';
+import { publish } from './test-hooks.ts';
 import './compare.css';
 
 // Each view is its own chunk; plotly itself is loaded by the first chart (charts/Plot.tsx).
@@ -63,9 +63,6 @@ export function ComparePanel() {
   useCompareSync();
   const open = useChartSettings().panel.open;
   const hasScope = useApp((s) => s.storeId !== null && s.experimentIds.length > 0);
-  useEffect(() => {
-    if (open) publishPlotly();
-  }, [open]);
   if (!open || !hasScope) return null;
   return <OpenPanel />;
 }
@@ -269,18 +266,24 @@ function CompareStatus() {
   return loading ? <div className="compare-loading" aria-hidden="true" /> : null;
 }
 
+/** The tabs whose charts are plotly's. */
+const PLOTLY_TABS: ReadonlySet<CompareTab> = new Set(['scatter', 'curves']);
+
 /** Toolbar button that opens and closes the panel. */
 export function CompareToggle() {
   const open = useApp((s) => chartSettings(s).panel.open);
+  const tab = useApp((s) => chartSettings(s).panel.tab);
+  // The chart library is ~5 MB: start fetching it when the pointer heads for the button, but only
+  // for the tabs drawn with it (parallel coordinates, diff and groups are the app's own).
+  const prefetch = PLOTLY_TABS.has(tab) ? () => void loadPlotly().catch(() => undefined) : undefined;
   return (
     <button
       type="button"
       className={`button${open ? ' active' : ''}`}
       aria-pressed={open}
       onClick={() => updateChart('panel', { open: !open })}
-      // The chart library is ~5 MB: start fetching it when the pointer heads for the button.
-      onPointerEnter={() => void loadPlotly().catch(() => undefined)}
-      onFocus={() => void loadPlotly().catch(() => undefined)}
+      onPointerEnter={prefetch}
+      onFocus={prefetch}
       data-testid="compare-toggle"
       title="Compare runs: parallel coordinates, scatter, curves, diff, groups"
     >

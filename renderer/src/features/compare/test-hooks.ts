@@ -1,12 +1,8 @@
 // What the compare views show, published for tests and benchmarks: e2e checks values through
 // this (and plotly's own `gd.data`), never through pixels. Documented in renderer/README.md.
-import type { PlotlyStatic } from '../../charts/plotly-api.ts';
-import { loadPlotly } from '../../charts/Plot.tsx';
 import type { DimensionModel } from './parcoords-trace.ts';
 
 export interface ChartsHook {
-  /** The loaded plotly module (tests drive brushes and zoom through it, like a user would). */
-  plotly?: PlotlyStatic;
   set?: { mode: string; runIds: string[]; total: number; capped: boolean };
   parcoords?: {
     runIds: string[];
@@ -40,12 +36,4 @@ export function publish<K extends keyof ChartsHook>(key: K, value: ChartsHook[K]
   const hook = (window.__runsightCharts ??= {});
   if (value === undefined) delete hook[key];
   else hook[key] = value;
-}
-
-/** Publishes plotly once it is loaded (the views load it anyway). */
-export function publishPlotly(): void {
-  void loadPlotly().then(
-    (p) => publish('plotly', p),
-    () => undefined,
-  );
 }

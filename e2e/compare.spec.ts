@@ -47,6 +47,8 @@ test('seed-rf parallel coordinates: all 16 runs, None as a category; brushing ms
   // The chart drew them: 4 axes, a canvas of lines.
   await expect(page.locator('[data-testid^=pc-axis-]')).toHaveCount(4);
   await expect(page.getByTestId('plot-parcoords-lines')).toBeVisible();
+  // Drawn by the drawing worker (an OffscreenCanvas), not on the page's main thread.
+  await expect(page.getByTestId('plot-parcoords-lines')).toHaveAttribute('data-drawn-by', 'worker');
   await cmp.screenshot(screenshotDir, 'compare-parcoords');
 
   // Brush the mse axis with the mouse, then read the range the chart recorded.

@@ -94,7 +94,9 @@ export async function benchInPage(call: BenchCall): Promise<HarnessResult & { gp
     synced++;
   }
   // 2D canvases (the app's parcoords) are rasterized lazily: reading a pixel back waits for it.
-  const flat = g.document.querySelectorAll('canvas.pc-canvas');
+  // A canvas drawn by a worker cannot be read here; the worker reads a pixel back itself before it
+  // reports the draw done.
+  const flat = g.document.querySelectorAll('canvas.pc-canvas:not([data-drawn-by=worker])');
   for (let i = 0; i < flat.length; i++) flat[i]?.getContext('2d')?.getImageData(0, 0, 1, 1);
   return { ...r, gpuTailMs: performance.now() - t, glCanvases: synced };
 }
@@ -144,7 +146,7 @@ export function recolorInPage(key: string): Promise<{ ms: number; gpuTailMs: num
       if (Number(plot.getAttribute('data-render-count')) > before) {
         const t1 = performance.now();
         // A 2D canvas is rasterized lazily: reading a pixel back waits until its lines exist.
-        const canvases = g.document.querySelectorAll('[data-testid=plot-parcoords] canvas.pc-canvas');
+        const canvases = g.document.querySelectorAll('[data-testid=plot-parcoords] canvas.pc-canvas:not([data-drawn-by=worker])');
         for (let i = 0; i < canvases.length; i++) canvases[i]?.getContext('2d')?.getImageData(0, 0, 1, 1);
         resolve({ ms: t1 - t0, gpuTailMs: performance.now() - t1 });
       } else g.requestAnimationFrame(check);

@@ -6,7 +6,9 @@
 // plotly's parcoords 2.1 s to open 10k × 8 axes in SwiftShader with 1.3 s of rasterizing still
 // queued after that, 0.9 s even for 10 lines; the app's first open 7.4 s. A canvas stroke of
 // 10k polylines, batched by colour (one path per colour band), is rasterized on the CPU in tens
-// of milliseconds, and hovering is a scan of the lines' pixel ys (no picking pass).
+// of milliseconds, and hovering is a scan of the lines' pixel ys (no picking pass). Those tens of
+// milliseconds are spent in a drawing worker (parcoords/line-painter.ts), not on the page's main
+// thread: a brush drag redraws the lines on every step, and the runs table must not wait for it.
 //
 // Interaction (what plotly's parcoords offered, kept): drag along an axis to brush (several
 // ranges per axis; a click on a range removes it, a click elsewhere on the axis clears it),
@@ -20,7 +22,9 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent, type PointerEvent as ReactPointerEvent } from 'react';
 import { sampleScale, type ColorScale } from './palette.ts';
 import { ChartError, ChartErrorBoundary } from './Plot.tsx';
-import { addRange, frame, keptLines, lineAt, moveKey, posOf, rangeAt, slotAt, yOf, type Frame, type Range } from './parcoords/geometry.ts';
+import { prepare, type LineScene } from './parcoords/draw.ts';
+import { addRange, frame, keptLines, lineAt, moveKey, posOf, rangeAt, slotAt, yOf, type Range } from './parcoords/geometry.ts';
+import { LinePainter } from './parcoords/line-painter.ts';
 import type { ChartTheme } from './theme.ts';
 
 export interface PcAxis {
@@ -71,7 +75,6 @@ export function ParallelCoordinates(props: ParallelCoordinatesProps) {
 function ParallelCoordinatesInner(props: ParallelCoordinatesProps) {
   const { axes, brushes, colors, colorscale, emphasizedFrom, theme, name, testId } = props;
   const boxRef = useRef<HTMLDivElement>(null);
-  const linesRef = useRef<HTMLCanvasElement>(null);
   const hoverRef = useRef<HTMLCanvasElement>(null);
   const [size, setSize] = useState<{ w: number; h: number } | null>(null);
   // The drag lives in a ref (events of one gesture can arrive before React re-renders) and in
@@ -121,35 +124,56 @@ function ParallelCoordinatesInner(props: ParallelCoordinatesProps) {
 
   const bandColors = useMemo(() => Array.from({ length: BANDS }, (_, b) => sampleScale(colorscale, (b + 0.5) / BANDS)), [colorscale]);
 
-  // A new draw of the data (not a brush): timed and counted.
-  const dataKey = useRef<unknown[]>([]);
-  useEffect(() => {
-    const canvas = linesRef.current;
-    if (!canvas || !f) return;
-    const keys = [axes, colors, bandColors, emphasizedFrom, theme, f];
-    const isData = keys.some((k, i) => k !== dataKey.current[i]);
-    dataKey.current = keys;
-    const mark = `runsight:plot:${name}:start`;
-    if (isData) performance.mark(mark);
-    try {
-      drawLines(canvas, f, ys, kept, colors, bandColors, emphasizedFrom, theme, shown.some((r) => r.length > 0));
-      setError(null);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-      return;
-    }
-    if (!isData) return;
-    const raf = requestAnimationFrame(() => {
+  // The lines' canvas belongs to a painter (a drawing worker where the browser allows it), so a
+  // brush dragged over 10k lines never holds up the page. A new scene object means new data.
+  const linesHost = useRef<HTMLDivElement>(null);
+  const painter = useRef<LinePainter | null>(null);
+  const pendingData = useRef<{ seq: number; mark: string } | null>(null);
+  const onDrawn = useRef<(seq: number) => void>(() => {});
+  onDrawn.current = (seq) => {
+    setError(null);
+    const data = pendingData.current;
+    if (!data || seq < data.seq) return;
+    pendingData.current = null;
+    requestAnimationFrame(() => {
       try {
-        performance.measure(`runsight:plot:${name}`, mark);
+        performance.measure(`runsight:plot:${name}`, data.mark);
       } catch {
         // The start mark was cleared by a benchmark: nothing to time.
       }
-      performance.clearMarks(mark);
+      performance.clearMarks(data.mark);
       setRenders((r) => r + 1);
     });
-    return () => cancelAnimationFrame(raf);
-  }, [f, ys, kept, colors, bandColors, emphasizedFrom, theme, shown, axes, name]);
+  };
+  useEffect(() => {
+    const host = linesHost.current;
+    if (!host) return;
+    const p = new LinePainter(host, { className: 'pc-canvas', testId: `${testId}-lines` }, { drawn: (seq) => onDrawn.current(seq), error: setError });
+    painter.current = p;
+    return () => {
+      p.dispose();
+      painter.current = null;
+    };
+  }, [testId]);
+  const scene = useMemo<LineScene | null>(() => {
+    if (!f) return null;
+    const c = new Float32Array(n);
+    for (let i = 0; i < n; i++) c[i] = colors[i] as number;
+    const dpr = Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
+    return { f, dpr, ys, colors: c, bandColors, emphasizedFrom, dimmed: theme.dimmed };
+  }, [f, ys, colors, n, bandColors, emphasizedFrom, theme.dimmed]);
+  const brushed = shown.some((r) => r.length > 0);
+  const lastScene = useRef<LineScene | null>(null);
+  useEffect(() => {
+    const p = painter.current;
+    if (!p || !scene) return;
+    const isData = scene !== lastScene.current;
+    lastScene.current = scene;
+    const mark = `runsight:plot:${name}:start`;
+    if (isData) performance.mark(mark);
+    const seq = p.draw(scene, { kept, brushed });
+    if (isData) pendingData.current = { seq, mark };
+  }, [scene, kept, brushed, name]);
 
   // Hover: the line under the pointer, highlighted on its own canvas.
   const hovered = useRef(-1);
@@ -157,8 +181,12 @@ function ParallelCoordinatesInner(props: ParallelCoordinatesProps) {
     (line: number) => {
       const c = hoverRef.current;
       if (!c || !f) return;
-      const ctx = prepare(c, f);
-      if (line < 0 || !ctx) return;
+      const ctx = c.getContext('2d');
+      if (!ctx) return;
+      prepare(c, ctx, f, Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1)));
+      c.style.width = `${f.width}px`;
+      c.style.height = `${f.height}px`;
+      if (line < 0) return;
       ctx.strokeStyle = theme.hover;
       ctx.lineWidth = 2.5;
       ctx.beginPath();
@@ -255,7 +283,7 @@ function ParallelCoordinatesInner(props: ParallelCoordinatesProps) {
       onPointerLeave={() => setHovered(-1)}
       onClick={onClick}
     >
-      <canvas ref={linesRef} className="pc-canvas" data-testid={`${testId}-lines`} />
+      <div ref={linesHost} />
       <canvas ref={hoverRef} className="pc-canvas" />
       {f ? (
         <svg className="pc-svg" width={f.width} height={f.height} role="img" aria-label={`Parallel coordinates of ${n} runs over ${axes.length} axes`}>
@@ -325,96 +353,5 @@ function capture(e: ReactPointerEvent<Element>): void {
     e.currentTarget.setPointerCapture(e.pointerId);
   } catch {
     // The moves still arrive while the pointer stays over the element.
-  }
-}
-
-/** Sizes the canvas to the frame at the screen's pixel ratio; a cleared, scaled context. */
-function prepare(canvas: HTMLCanvasElement, f: Frame): CanvasRenderingContext2D | null {
-  const dpr = Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
-  const w = Math.max(1, Math.round(f.width * dpr));
-  const h = Math.max(1, Math.round(f.height * dpr));
-  if (canvas.width !== w || canvas.height !== h) {
-    canvas.width = w;
-    canvas.height = h;
-    canvas.style.width = `${f.width}px`;
-    canvas.style.height = `${f.height}px`;
-  }
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return null;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, f.width, f.height);
-  ctx.lineJoin = 'round';
-  return ctx;
-}
-
-/** Opacity of ordinary lines: dense charts need light lines for their overlaps to read. */
-export function lineAlpha(n: number): number {
-  return Math.min(0.9, Math.max(0.22, 2 * Math.sqrt(100 / Math.max(1, n))));
-}
-
-function drawLines(
-  canvas: HTMLCanvasElement,
-  f: Frame,
-  ys: readonly Float32Array[],
-  kept: Uint8Array,
-  colors: ArrayLike<number>,
-  bandColors: string[],
-  emphasizedFrom: number,
-  theme: ChartTheme,
-  brushed: boolean,
-): void {
-  const ctx = prepare(canvas, f);
-  if (!ctx) throw new Error('This browser gave no 2D canvas.');
-  const n = colors.length;
-  const axes = ys.length;
-  if (axes === 0 || n === 0) return;
-  const path = (i: number) => {
-    ctx.moveTo(f.xs[0] as number, (ys[0] as Float32Array)[i] as number);
-    for (let a = 1; a < axes; a++) ctx.lineTo(f.xs[a] as number, (ys[a] as Float32Array)[i] as number);
-    if (axes === 1) ctx.lineTo((f.xs[0] as number) + 0.5, (ys[0] as Float32Array)[i] as number);
-  };
-  // Lines a brush removed: one faint path under the rest.
-  if (brushed) {
-    ctx.globalAlpha = 0.35;
-    ctx.strokeStyle = theme.dimmed;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    for (let i = 0; i < n; i++) if (!kept[i]) path(i);
-    ctx.stroke();
-  }
-  // Ordinary lines, batched by colour band (counting sort keeps their order within a band).
-  const ordinary = Math.min(n, emphasizedFrom);
-  const band = new Uint16Array(ordinary);
-  const counts = new Uint32Array(bandColors.length + 1);
-  for (let i = 0; i < ordinary; i++) {
-    const b = Math.min(bandColors.length - 1, Math.max(0, Math.floor((colors[i] as number) * bandColors.length)));
-    band[i] = b;
-    counts[b + 1] = (counts[b + 1] as number) + (kept[i] ? 1 : 0);
-  }
-  for (let b = 1; b < counts.length; b++) counts[b] = (counts[b] as number) + (counts[b - 1] as number);
-  const start = counts.slice();
-  const sorted = new Uint32Array(counts[counts.length - 1] as number);
-  for (let i = 0; i < ordinary; i++) if (kept[i]) sorted[(start[band[i] as number] as number)++] = i;
-  ctx.globalAlpha = lineAlpha(ordinary);
-  ctx.lineWidth = 1;
-  for (let b = 0; b < bandColors.length; b++) {
-    const from = counts[b] as number;
-    const to = counts[b + 1] as number;
-    if (from === to) continue;
-    ctx.strokeStyle = bandColors[b] as string;
-    ctx.beginPath();
-    for (let j = from; j < to; j++) path(sorted[j] as number);
-    ctx.stroke();
-  }
-  // Selected runs and the best one: on top, opaque, wider, one by one in draw order.
-  ctx.globalAlpha = 1;
-  ctx.lineWidth = 2;
-  for (let i = ordinary; i < n; i++) {
-    if (!kept[i]) continue;
-    const b = Math.min(bandColors.length - 1, Math.max(0, Math.floor((colors[i] as number) * bandColors.length)));
-    ctx.strokeStyle = bandColors[b] as string;
-    ctx.beginPath();
-    path(i);
-    ctx.stroke();
   }
 }

@@ -23,7 +23,10 @@ function draw(): void {
   if (!canvas || !scene || !filter) return;
   try {
     if (!ctx) {
-      ctx = canvas.getContext('2d');
+      // willReadFrequently: rasterized on the CPU. A GPU-backed context is rasterized through
+      // whatever GL there is; software GL (Mesa llvmpipe, no GPU) took 4.3 s for 10k lines where
+      // the CPU rasterizer takes a tenth of a second (`npm run bench:ui`, the harness' llvmpipe run).
+      ctx = canvas.getContext('2d', { willReadFrequently: true });
       if (!ctx) throw new Error('This browser gave no 2D canvas to the drawing worker.');
     }
     prepare(canvas, ctx, scene.f, scene.dpr);

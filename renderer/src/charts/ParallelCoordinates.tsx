@@ -24,7 +24,8 @@ import { sampleScale, type ColorScale } from './palette.ts';
 import { ChartError, ChartErrorBoundary } from './Plot.tsx';
 import { prepare, type LineScene } from './parcoords/draw.ts';
 import { addRange, frame, keptLines, lineAt, moveKey, posOf, rangeAt, slotAt, yOf, type Range } from './parcoords/geometry.ts';
-import { LinePainter } from './parcoords/line-painter.ts';
+import { fitToFrame, LinePainter } from './parcoords/line-painter.ts';
+import { screenPixelRatio } from './pixel-ratio.ts';
 import type { ChartTheme } from './theme.ts';
 
 export interface PcAxis {
@@ -127,7 +128,8 @@ function ParallelCoordinatesInner(props: ParallelCoordinatesProps) {
   // The lines' canvas belongs to a painter (a drawing worker where the browser allows it), so a
   // brush dragged over 10k lines never holds up the page. A new scene object means new data.
   const linesHost = useRef<HTMLDivElement>(null);
-  const painter = useRef<LinePainter | null>(null);
+  // State, not a ref: a new painter (a new canvas) must get the current scene drawn on it.
+  const [painter, setPainter] = useState<LinePainter | null>(null);
   const pendingData = useRef<{ seq: number; mark: string } | null>(null);
   const onDrawn = useRef<(seq: number) => void>(() => {});
   onDrawn.current = (seq) => {
@@ -149,31 +151,25 @@ function ParallelCoordinatesInner(props: ParallelCoordinatesProps) {
     const host = linesHost.current;
     if (!host) return;
     const p = new LinePainter(host, { className: 'pc-canvas', testId: `${testId}-lines` }, { drawn: (seq) => onDrawn.current(seq), error: setError });
-    painter.current = p;
-    return () => {
-      p.dispose();
-      painter.current = null;
-    };
+    setPainter(p);
+    return () => p.dispose();
   }, [testId]);
-  const scene = useMemo<LineScene | null>(() => {
-    if (!f) return null;
-    const c = new Float32Array(n);
-    for (let i = 0; i < n; i++) c[i] = colors[i] as number;
-    const dpr = Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1));
-    return { f, dpr, ys, colors: c, bandColors, emphasizedFrom, dimmed: theme.dimmed };
-  }, [f, ys, colors, n, bandColors, emphasizedFrom, theme.dimmed]);
+  const scene = useMemo<LineScene | null>(
+    () => (f ? { f, dpr: screenPixelRatio(), ys, colors: Float32Array.from(colors), bandColors, emphasizedFrom, dimmed: theme.dimmed } : null),
+    [f, ys, colors, bandColors, emphasizedFrom, theme.dimmed],
+  );
   const brushed = shown.some((r) => r.length > 0);
-  const lastScene = useRef<LineScene | null>(null);
+  // What was drawn last: a new scene, or the same one on a new painter, is a draw of new data.
+  const last = useRef<{ painter: LinePainter | null; scene: LineScene | null }>({ painter: null, scene: null });
   useEffect(() => {
-    const p = painter.current;
-    if (!p || !scene) return;
-    const isData = scene !== lastScene.current;
-    lastScene.current = scene;
+    if (!painter || !scene) return;
+    const isData = scene !== last.current.scene || painter !== last.current.painter;
+    last.current = { painter, scene };
     const mark = `runsight:plot:${name}:start`;
     if (isData) performance.mark(mark);
-    const seq = p.draw(scene, { kept, brushed });
+    const seq = painter.draw(scene, { kept, brushed });
     if (isData) pendingData.current = { seq, mark };
-  }, [scene, kept, brushed, name]);
+  }, [painter, scene, kept, brushed, name]);
 
   // Hover: the line under the pointer, highlighted on its own canvas.
   const hovered = useRef(-1);
@@ -183,9 +179,8 @@ function ParallelCoordinatesInner(props: ParallelCoordinatesProps) {
       if (!c || !f) return;
       const ctx = c.getContext('2d');
       if (!ctx) return;
-      prepare(c, ctx, f, Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1)));
-      c.style.width = `${f.width}px`;
-      c.style.height = `${f.height}px`;
+      prepare(c, ctx, f, screenPixelRatio());
+      fitToFrame(c, f);
       if (line < 0) return;
       ctx.strokeStyle = theme.hover;
       ctx.lineWidth = 2.5;

@@ -7,6 +7,7 @@
 //    read (bench/ui/compare.ts);
 //  - event handlers can change between renders without re-binding plotly's listeners.
 import { Component, useEffect, useRef, useState, type ErrorInfo, type MouseEvent, type ReactNode } from 'react';
+import { screenPixelRatio } from './pixel-ratio.ts';
 import type { PlotlyEventData, PlotlyGraphDiv, PlotlyStatic } from './plotly-api.ts';
 import type { PlotlyConfig, PlotlyLayout, PlotlyTrace } from './plotly-types.ts';
 
@@ -62,7 +63,7 @@ const DEFAULT_CONFIG: PlotlyConfig = {
   // WebGL charts (parcoords, scattergl) render at this many canvas pixels per CSS pixel; plotly's
   // default is 2 whatever the screen. On a 1× screen that rasterizes 4× the pixels nobody sees
   // (parcoords with 10k runs: ~3 s instead of <1 s in software WebGL), so follow the screen.
-  plotGlPixelRatio: Math.min(2, Math.max(1, globalThis.devicePixelRatio || 1)),
+  plotGlPixelRatio: screenPixelRatio(),
   modeBarButtonsToRemove: ['toImage', 'sendDataToCloud', 'toggleSpikelines', 'hoverClosestCartesian', 'hoverCompareCartesian'],
 };
 

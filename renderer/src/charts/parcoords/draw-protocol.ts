@@ -11,4 +11,4 @@ export type ToDrawWorker =
 export type FromDrawWorker =
   /** Everything up to request `seq` is drawn and rasterized (a pixel was read back). */
   | { type: 'drawn'; seq: number }
-  | { type: 'error'; seq: number; message: string };
+  | { type: 'error'; message: string };

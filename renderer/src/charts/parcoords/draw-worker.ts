@@ -35,7 +35,7 @@ function draw(): void {
     ctx.getImageData(0, 0, 1, 1);
     scope.postMessage({ type: 'drawn', seq });
   } catch (e) {
-    scope.postMessage({ type: 'error', seq, message: e instanceof Error ? e.message : String(e) });
+    scope.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
   }
 }
 

@@ -8,6 +8,7 @@
 // The painter creates its own <canvas> inside `host`: a canvas handed to a worker can never be
 // drawn by the page again, so falling back (or React mounting twice) needs a fresh element.
 import { drawLines, prepare, type LineFilter, type LineScene } from './draw.ts';
+import type { Frame } from './geometry.ts';
 import type { FromDrawWorker, ToDrawWorker } from './draw-protocol.ts';
 
 export interface PainterEvents {
@@ -34,22 +35,15 @@ export class LinePainter {
     private readonly host: HTMLElement,
     private readonly attrs: CanvasAttrs,
     private readonly events: PainterEvents,
-    offload = canOffload(),
   ) {
     this.canvas = this.makeCanvas();
-    if (offload) this.startWorker();
-  }
-
-  /** Where the lines are drawn now: in the worker, or on the page's main thread. */
-  get where(): 'worker' | 'page' {
-    return this.worker ? 'worker' : 'page';
+    if (canOffload()) this.startWorker();
   }
 
   /** Asks for a draw of `scene` (sent on only when it is a new object) with `filter`; its seq. */
   draw(scene: LineScene, filter: LineFilter): number {
     const seq = ++this.seq;
-    this.canvas.style.width = `${scene.f.width}px`;
-    this.canvas.style.height = `${scene.f.height}px`;
+    fitToFrame(this.canvas, scene.f);
     this.latest = { scene, filter, seq };
     if (this.worker) {
       const m: ToDrawWorker = scene === this.sentScene ? { type: 'filter', seq, filter } : { type: 'scene', seq, scene, filter };
@@ -127,6 +121,12 @@ export class LinePainter {
       this.events.error(e instanceof Error ? e.message : String(e));
     }
   }
+}
+
+/** Lays a canvas out at the frame's size in CSS pixels (its backing store is sized by `prepare`). */
+export function fitToFrame(canvas: HTMLCanvasElement, f: Frame): void {
+  canvas.style.width = `${f.width}px`;
+  canvas.style.height = `${f.height}px`;
 }
 
 /** Whether this browser can hand a canvas to a worker. */
